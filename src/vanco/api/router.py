@@ -1,0 +1,24 @@
+from ninja import NinjaAPI
+
+from vanco.accounts.api import router as accounts_router
+from vanco.api import errors
+from vanco.api.auth import BearerToken, BrowserSession
+from vanco.industries.api import router as industries_router
+from vanco.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Vanco API",
+    version="1",
+    description=(
+        "Send `Authorization: Bearer <token>`; create a token with `vanco token USERNAME` "
+        "or on your profile page. Lists are paginated with limit/offset; errors have the body "
+        '{"error": {"code", "message", "fields"}} with messages in the language of '
+        "Accept-Language or of the token's user."
+    ),
+    urls_namespace="api",
+    auth=[BearerToken(), BrowserSession()],
+)
+errors.install(api)
+api.add_router("", accounts_router)
+api.add_router("", org_router)
+api.add_router("", industries_router)

@@ -1,0 +1,232 @@
+"""Access control: the one place that decides what a user may see and change.
+
+Every list, detail page, search, export, aggregate, API operation and import starts from
+`Model.objects.visible_to(user)` or `.editable_by(user)`, which land here. Rules are keyed by
+model label; a model without a rule raises, so a new model is closed until someone decides.
+
+An object outside a user's scope is 404 (it does not exist for them); a missing *action* is 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from vanco.accounts.enums import WHOLE_CITY_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    roles: frozenset[str] = frozenset()
+    locality_paths: tuple[str, ...] = ()
+    department_ids: frozenset[int] = frozenset()
+    enterprise_keys: frozenset[str] = frozenset()
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def whole_city(self) -> bool:
+        return bool(self.roles & WHOLE_CITY_ROLES)
+
+    @property
+    def has_role(self) -> bool:
+        return bool(self.roles)
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+    def locality_q(self, path_field: str) -> Q:
+        """Q matching rows whose locality lies in one of the user's locality subtrees."""
+        if not self.locality_paths:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in self.locality_paths))
+
+
+_ANONYMOUS = Scope(user_id=None)
+
+
+def scope_for(user) -> Scope:
+    """The user's roles and scope, computed once per user object (one query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _ANONYMOUS
+    cached = getattr(user, "_vanco_scope", None)
+    if cached is not None:
+        return cached
+    roles, paths, departments, enterprises = set(), [], set(), set()
+    for assignment in user.role_assignments.select_related("locality").all():
+        if assignment.locality is not None and not assignment.locality.is_active:
+            continue
+        roles.add(assignment.role)
+        if assignment.role == Role.LOCALITY and assignment.locality is not None:
+            paths.append(assignment.locality.path)
+        elif assignment.role == Role.DEPARTMENT and assignment.department_id:
+            departments.add(assignment.department_id)
+        elif assignment.role == Role.ENTERPRISE and assignment.enterprise_tax_code:
+            enterprises.add(assignment.enterprise_tax_code)
+    scope = Scope(
+        user_id=user.pk,
+        roles=frozenset(roles),
+        locality_paths=tuple(sorted(set(paths))),
+        department_ids=frozenset(departments),
+        enterprise_keys=frozenset(enterprises),
+    )
+    user._vanco_scope = scope
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Call after changing a user's role assignments within the same request."""
+    if hasattr(user, "_vanco_scope"):
+        del user._vanco_scope
+
+
+# --- Actions (403 when missing) -------------------------------------------------------------
+
+ACTIONS: dict[str, frozenset[str]] = {
+    "org.manage": frozenset({Role.COORDINATOR}),
+    "industries.manage": frozenset({Role.COORDINATOR}),
+    "users.manage": frozenset({Role.COORDINATOR}),
+    "audit.read": frozenset({Role.COORDINATOR, Role.AUDITOR}),
+    "settings.read": frozenset({Role.COORDINATOR, Role.AUDITOR}),
+}
+
+
+def can(user, action: str) -> bool:
+    try:
+        allowed = ACTIONS[action]
+    except KeyError:
+        raise ImproperlyConfigured(f"Unknown action {action!r}") from None
+    return bool(scope_for(user).roles & allowed)
+
+
+def require(user, action: str) -> None:
+    if not can(user, action):
+        raise PermissionDenied(action)
+
+
+# --- Row rules ------------------------------------------------------------------------------
+
+Filter = Callable[[QuerySet, Scope], QuerySet]
+
+
+@dataclass(frozen=True)
+class Rule:
+    visible: Filter
+    editable: Filter
+
+
+def _everyone_with_a_role(qs: QuerySet, scope: Scope) -> QuerySet:
+    return qs if scope.has_role else qs.none()
+
+
+def _coordinators(qs: QuerySet, scope: Scope) -> QuerySet:
+    return qs if scope.has(Role.COORDINATOR) else qs.none()
+
+
+def _audit_readers(qs: QuerySet, scope: Scope) -> QuerySet:
+    return qs if scope.roles & ACTIONS["audit.read"] else qs.none()
+
+
+def _nobody(qs: QuerySet, scope: Scope) -> QuerySet:
+    return qs.none()
+
+
+def _visible_user_ids(scope: Scope) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model()._default_manager
+    q = Q(pk=scope.user_id)
+    if scope.department_ids:
+        q |= Q(
+            role_assignments__role=Role.DEPARTMENT,
+            role_assignments__department__in=scope.department_ids,
+        )
+    if scope.locality_paths:
+        q |= Q(role_assignments__role=Role.LOCALITY) & scope.locality_q(
+            "role_assignments__locality__path"
+        )
+    # Joining role assignments can repeat a user; a pk subquery keeps the outer queryset
+    # free of duplicates and of distinct(), so it stays sortable and countable.
+    return users.filter(q).values("pk")
+
+
+def _users_visible(qs: QuerySet, scope: Scope) -> QuerySet:
+    if scope.user_id is None:
+        return qs.none()
+    if scope.whole_city:
+        return qs
+    return qs.filter(pk__in=_visible_user_ids(scope))
+
+
+def _assignments_visible(qs: QuerySet, scope: Scope) -> QuerySet:
+    if scope.user_id is None:
+        return qs.none()
+    if scope.whole_city:
+        return qs
+    return qs.filter(user__in=_visible_user_ids(scope))
+
+
+def _own_or_coordinator(qs: QuerySet, scope: Scope) -> QuerySet:
+    if scope.has(Role.COORDINATOR):
+        return qs
+    if scope.user_id is None:
+        return qs.none()
+    return qs.filter(user_id=scope.user_id)
+
+
+RULES: dict[str, Rule] = {
+    "org.locality": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "org.department": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "industries.industry": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "industries.chainnode": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "accounts.user": Rule(visible=_users_visible, editable=_coordinators),
+    "accounts.roleassignment": Rule(visible=_assignments_visible, editable=_coordinators),
+    "accounts.apitoken": Rule(visible=_own_or_coordinator, editable=_own_or_coordinator),
+    "auditlog.logentry": Rule(visible=_audit_readers, editable=_nobody),
+}
+
+
+def _rule(model: type[models.Model]) -> Rule:
+    try:
+        return RULES[model._meta.label_lower]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No access rule for {model._meta.label}; add one to vanco.core.access.RULES."
+        ) from None
+
+
+def _queryset(model_or_qs) -> QuerySet:
+    if isinstance(model_or_qs, QuerySet):
+        return model_or_qs
+    return model_or_qs._default_manager.all()
+
+
+def visible(model_or_qs, user) -> QuerySet:
+    qs = _queryset(model_or_qs)
+    return _rule(qs.model).visible(qs, scope_for(user))
+
+
+def editable(model_or_qs, user) -> QuerySet:
+    qs = _queryset(model_or_qs)
+    return _rule(qs.model).editable(qs, scope_for(user))
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> QuerySet:
+        return visible(self, user)
+
+    def editable_by(self, user) -> QuerySet:
+        return editable(self, user)
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def assert_still_editable(instance: models.Model, user) -> None:
+    """Re-check after a write, inside its transaction: a user cannot move a row out of scope."""
+    if not editable(type(instance), user).filter(pk=instance.pk).exists():
+        raise PermissionDenied("out of scope after save")

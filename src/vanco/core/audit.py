@@ -1,0 +1,78 @@
+"""Audit: django-auditlog on every domain model, an actor on every write, an append-only log.
+
+Web requests get their actor from AuditlogMiddleware; API requests from `bind_actor` once the
+token is checked; commands and tasks run inside `acting_as(user)` or `acting_as_system()`.
+"""
+
+import contextlib
+import logging
+
+from auditlog.context import auditlog_value, set_actor
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
+
+logger = logging.getLogger("vanco.security")
+
+SYSTEM_USERNAME = "system"
+
+# Model label -> fields never copied into the log.
+_EXCLUDED_FIELDS = {
+    "accounts.user": ["password", "last_login", "search_text", "updated_at"],
+}
+_AUDITED_APPS = ("accounts", "org", "industries")
+
+
+def register_domain_models() -> None:
+    for app_label in _AUDITED_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            if auditlog.contains(model):
+                continue
+            excluded = _EXCLUDED_FIELDS.get(model._meta.label_lower, ["search_text", "updated_at"])
+            auditlog.register(model, exclude_fields=excluded)
+
+
+def system_user():
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user, _created = user_model.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"full_name": "Vanco", "is_active": False, "is_system": True},
+    )
+    return user
+
+
+@contextlib.contextmanager
+def acting_as(user, remote_addr: str | None = None):
+    with set_actor(actor=user, remote_addr=remote_addr):
+        yield user
+
+
+@contextlib.contextmanager
+def acting_as_system():
+    with acting_as(system_user()) as user:
+        yield user
+
+
+def bind_actor(user) -> None:
+    """Attach the actor to the request's audit context once an API token has been verified."""
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    context["actor"] = user
+
+
+@receiver(pre_save, sender=LogEntry, dispatch_uid="vanco_logentry_append_only")
+def _refuse_log_update(sender, instance, **kwargs):
+    if instance.pk is not None and LogEntry.objects.filter(pk=instance.pk).exists():
+        raise PermissionDenied("The audit log is append-only.")
+
+
+@receiver(pre_delete, sender=LogEntry, dispatch_uid="vanco_logentry_no_delete")
+def _refuse_log_delete(sender, instance, **kwargs):
+    raise PermissionDenied("The audit log is append-only.")
