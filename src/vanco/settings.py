@@ -184,6 +184,8 @@ VANCO_CITY_NAME = env_str("VANCO_CITY_NAME", "")
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
 MEDIA_ROOT = DATA_DIR / "media"
 REPORTS_ROOT = DATA_DIR / "reports"
 STORAGES = {

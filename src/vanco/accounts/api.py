@@ -2,6 +2,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from vanco.accounts import services
 from vanco.accounts.forms import RoleRowForm, UserForm
@@ -146,7 +147,7 @@ def create_user(request, payload: UserIn):
     data = payload.dict(exclude={"roles", "password"})
     data["new_password"] = payload.password
     user = _save_user(request, instance=None, data=data, roles=payload.roles)
-    return 201, _users(request).get(pk=user.pk)
+    return Status(201, _users(request).get(pk=user.pk))
 
 
 @router.patch("/users/{int:user_id}", response=UserOut)

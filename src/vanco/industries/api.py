@@ -1,5 +1,6 @@
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from vanco.api.crud import get_editable, get_visible, save_with_form
 from vanco.core.text import fold
@@ -59,7 +60,7 @@ def create_industry(request, payload: IndustryIn):
         payload=payload.dict(),
         action="industries.manage",
     )
-    return 201, obj
+    return Status(201, obj)
 
 
 @router.patch("/industries/{int:industry_id}", response=IndustryOut)
@@ -118,7 +119,7 @@ def _node_payload(data: dict) -> dict:
 @paginate(LimitOffsetPagination)
 def list_chain_nodes(
     request,
-    industry: int | None = Field(None, description="Leading industry id"),
+    industry: int | None = Query(None, description="Leading industry id"),
     segment: str | None = None,
     is_key: bool | None = None,
     q: str | None = None,
@@ -149,7 +150,7 @@ def create_chain_node(request, payload: ChainNodeIn):
         payload=_node_payload(payload.dict()),
         action="industries.manage",
     )
-    return 201, obj
+    return Status(201, obj)
 
 
 @router.patch("/chain-nodes/{int:node_id}", response=ChainNodeOut)

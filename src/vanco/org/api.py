@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from vanco.api.crud import get_editable, get_visible, save_with_form
 from vanco.core.text import fold
@@ -80,7 +81,7 @@ def create_locality(request, payload: LocalityIn):
         payload=_locality_payload(payload),
         action="org.manage",
     )
-    return 201, obj
+    return Status(201, obj)
 
 
 @router.patch("/localities/{int:locality_id}", response=LocalityOut)
@@ -148,7 +149,7 @@ def create_department(request, payload: DepartmentIn):
         payload=payload.dict(),
         action="org.manage",
     )
-    return 201, obj
+    return Status(201, obj)
 
 
 @router.patch("/departments/{int:department_id}", response=DepartmentOut)
