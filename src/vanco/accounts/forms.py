@@ -78,7 +78,10 @@ class RoleRowForm(forms.Form):
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
     enterprise_tax_code = forms.CharField(
-        label=_("Enterprise tax code"), required=False, max_length=20
+        label=_("Enterprise tax code"),
+        required=False,
+        max_length=20,
+        help_text=_("Vietnamese tax code, or Chinese unified social credit code."),
     )
 
     def __init__(self, *args, user=None, **kwargs):

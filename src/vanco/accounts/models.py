@@ -34,7 +34,7 @@ class User(SearchableModel, AbstractUser):
         _("system account"),
         default=False,
         editable=False,
-        help_text=_("Acts for commands and background jobs; cannot log in."),
+        help_text=_("Used by commands and background jobs; cannot log in."),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -161,7 +161,7 @@ class ApiToken(models.Model):
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
-    key_prefix = models.CharField(_("token start"), max_length=12, editable=False)
+    key_prefix = models.CharField(_("token prefix"), max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

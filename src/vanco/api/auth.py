@@ -1,3 +1,4 @@
+from django.utils import translation
 from ninja.security import HttpBearer, SessionAuth
 
 from vanco.accounts.services import user_for_token
@@ -13,6 +14,9 @@ class BearerToken(HttpBearer):
             return None
         request.user = user
         bind_actor(user)
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META and user.language:
+            # A script that does not say which language it reads gets its user's.
+            translation.activate(user.language)
         return user
 
 

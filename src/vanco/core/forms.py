@@ -17,6 +17,7 @@ class VersionedModelForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 widget.attrs.setdefault("class", "form-select")
+                _mark_searchable(field)
             elif not isinstance(widget, forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control")
 
@@ -27,8 +28,22 @@ class VersionedModelForm(forms.ModelForm):
         return version
 
 
+SEARCHABLE_CHOICES = 12
+
+
+def _mark_searchable(field: forms.Field) -> None:
+    """Selects with many options get a search box (tom-select, see static/js/vanco.js)."""
+    if (
+        isinstance(field, forms.ModelChoiceField)
+        or len(getattr(field, "choices", ())) > SEARCHABLE_CHOICES
+    ):
+        field.widget.attrs.setdefault("data-search", "1")
+
+
 def bootstrap(form: forms.Form) -> forms.Form:
     for field in form.fields.values():
+        if isinstance(field.widget, (forms.Select, forms.SelectMultiple)):
+            _mark_searchable(field)
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")

@@ -100,7 +100,7 @@ class LogEntryFilter(django_filters.FilterSet):
     content_type = django_filters.ModelChoiceFilter(
         queryset=ContentType.objects.none(), label=_("Record type")
     )
-    object_pk = django_filters.CharFilter(label=_("Record id"))
+    object_pk = django_filters.CharFilter(label=_("Record ID"))
     action = django_filters.ChoiceFilter(
         choices=LogEntry.Action.choices, label=_("Action"), empty_label=_("All")
     )
@@ -167,5 +167,5 @@ class AuditLogList(ListPage):
         ),
         Column("object_repr", _("Record"), sort="object_repr"),
         Column("changes", _("Changes"), value=_changes_text),
-        Column("remote_addr", _("Address")),
+        Column("remote_addr", _("IP address")),
     ]

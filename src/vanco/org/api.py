@@ -1,4 +1,3 @@
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
@@ -30,7 +29,10 @@ class LocalityIn(Schema):
 
 
 class LocalityPatch(Schema):
-    version: int = Field(..., description=str(_("The version you read; a stale one is refused.")))
+    version: int = Field(
+        ...,
+        description="The version you loaded; a change based on an older one is refused.",
+    )
     code: str | None = None
     name: str | None = None
     kind: str | None = None

@@ -56,7 +56,10 @@ class Locality(TreeModel, SearchableModel, VersionedModel):
             if self.parent.kind not in allowed:
                 raise ValidationError(
                     {
-                        "parent": _("A %(kind)s cannot belong to a %(parent_kind)s.")
+                        "parent": _(
+                            "A locality of kind “%(kind)s” cannot belong to one of kind "
+                            "“%(parent_kind)s”."
+                        )
                         % {
                             "kind": LocalityKind(self.kind).label,
                             "parent_kind": LocalityKind(self.parent.kind).label,
