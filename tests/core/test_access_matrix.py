@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from tests.factories import IndustryFactory, ChainNodeFactory, UserFactory
+from tests.factories import ChainNodeFactory, IndustryFactory, UserFactory
 from vanco.accounts.enums import Role
 from vanco.accounts.models import User
 from vanco.accounts.services import issue_token
@@ -203,7 +203,9 @@ def test_pages_follow_access_matrix(client, people, targets, role):
                 expected = ok_status if role in allowed else 403
             status = _request(client, method, url).status_code
             if status != expected:
-                failures.append(f"{name} {'in' if in_scope else 'out of'} scope: {status} != {expected}")
+                failures.append(
+                    f"{name} {'in' if in_scope else 'out of'} scope: {status} != {expected}"
+                )
     assert failures == []
 
 
@@ -249,7 +251,9 @@ def _api(client, method, url, token, payload=None):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     if method == "get":
         return client.get(url, **headers)
-    return getattr(client, method)(url, data=payload or {}, content_type="application/json", **headers)
+    return getattr(client, method)(
+        url, data=payload or {}, content_type="application/json", **headers
+    )
 
 
 def _payload(operation, role, world, obj):
@@ -300,9 +304,7 @@ def test_api_follows_access_matrix(client, people, targets, world, role):
                 model = {"user": User, **{k: type(v) for k, v in targets.items()}}[kind]
                 if method == "patch":
                     payload = {"version": model.objects.get(pk=pk).version}
-            if kind in targets and role == NO_ROLE:
-                expected = 404
-            elif not in_scope:
+            if (kind in targets and role == NO_ROLE) or not in_scope:
                 expected = 404
             else:
                 expected = ok_status if role in allowed else 403

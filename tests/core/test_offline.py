@@ -10,7 +10,9 @@ from django.urls import reverse
 from tests.core.test_access_matrix import PAGES
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "src" / "vanco" / "static"
-EXTERNAL_ATTRIBUTE = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']\s*(?:https?:)?//""", re.I)
+EXTERNAL_ATTRIBUTE = re.compile(
+    r"""(?:src|href|action|poster|data)\s*=\s*["']\s*(?:https?:)?//""", re.I
+)
 ASSET = re.compile(r"""(?:src|href)\s*=\s*["'](/static/[^"'?#]+)""")
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)""")
 
@@ -49,7 +51,9 @@ def test_stylesheets_load_only_local_files():
             if target.startswith("data:"):
                 continue
             assert not re.match(r"(?:https?:)?//", target), f"{sheet}: {target}"
-            assert (sheet.parent / target.split("?")[0].split("#")[0]).exists(), f"{sheet}: {target}"
+            assert (sheet.parent / target.split("?")[0].split("#")[0]).exists(), (
+                f"{sheet}: {target}"
+            )
         assert "@import url(http" not in text
 
 
