@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -8,8 +9,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -191,8 +192,6 @@ class TokenRevoke(LoginRequiredMixin, View):
 
 
 def _set_language_cookie(response, language: str) -> None:
-    from django.conf import settings
-
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -213,7 +212,7 @@ def set_language(request):
     ):
         next_url = reverse("home")
     response = HttpResponseRedirect(next_url)
-    if language and check_for_language(language):
+    if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             services.set_language(user=request.user, language=language)
         _set_language_cookie(response, language)

@@ -19,10 +19,9 @@ logger = logging.getLogger("vanco.security")
 
 SYSTEM_USERNAME = "system"
 
-# Model label -> fields never copied into the log.
-_EXCLUDED_FIELDS = {
-    "accounts.user": ["password", "last_login", "search_text", "updated_at"],
-}
+# Derived columns say nothing a person changed; secrets never enter the log.
+_DERIVED_FIELDS = ["search_text", "updated_at", "path", "depth"]
+_SECRET_FIELDS = {"accounts.user": ["password", "last_login"]}
 _AUDITED_APPS = ("accounts", "org", "industries")
 
 
@@ -31,7 +30,16 @@ def register_domain_models() -> None:
         for model in apps.get_app_config(app_label).get_models():
             if auditlog.contains(model):
                 continue
-            excluded = _EXCLUDED_FIELDS.get(model._meta.label_lower, ["search_text", "updated_at"])
+            reverse_relations = [
+                field.name
+                for field in model._meta.get_fields()
+                if field.auto_created and not field.concrete
+            ]
+            excluded = [
+                *_DERIVED_FIELDS,
+                *_SECRET_FIELDS.get(model._meta.label_lower, []),
+                *reverse_relations,
+            ]
             auditlog.register(model, exclude_fields=excluded)
 
 

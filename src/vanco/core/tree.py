@@ -6,6 +6,17 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+PATH_DIGITS = 9
+
+
+def path_segment(pk: int) -> str:
+    """Zero-padded so that ordering by path keeps siblings in numeric order ("/…2/" < "/…10/")."""
+    return f"{pk:0{PATH_DIGITS}d}/"
+
+
+def child_path(parent_path: str | None, pk: int) -> str:
+    return (parent_path or "/") + path_segment(pk)
+
 
 class TreeModel(models.Model):
     parent = models.ForeignKey(
@@ -16,7 +27,7 @@ class TreeModel(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    # "/<root id>/<child id>/.../<own id>/"; written on save, never edited by hand.
+    # "/<root id>/<child id>/.../<own id>/", ids zero-padded; written on save, never by hand.
     path = models.CharField(_("path"), max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
 
@@ -26,7 +37,7 @@ class TreeModel(models.Model):
     def save(self, *args, **kwargs):
         old_path = self.path
         super().save(*args, **kwargs)
-        new_path = (self.parent.path if self.parent_id else "/") + f"{self.pk}/"
+        new_path = child_path(self.parent.path if self.parent_id else None, self.pk)
         new_depth = self.parent.depth + 1 if self.parent_id else 0
         if new_path != old_path or new_depth != self.depth:
             model = type(self)

@@ -23,5 +23,12 @@ ALLOWED_PARENT_KINDS = {
         LocalityKind.COUNTY,
         LocalityKind.TOWN,
     },
-    LocalityKind.COMMUNE: {LocalityKind.DISTRICT, LocalityKind.COUNTY, LocalityKind.TOWN},
+    # Vietnam's two-level administration (since July 2025) puts communes and wards directly
+    # under the province; China and the older Vietnamese structure put them under a district.
+    LocalityKind.COMMUNE: {
+        LocalityKind.CITY,
+        LocalityKind.DISTRICT,
+        LocalityKind.COUNTY,
+        LocalityKind.TOWN,
+    },
 }

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import translation
 
 from vanco.demo import DEFAULT_SEED, DEMO_PASSWORD, SCALES, demo_logins, generate
-from vanco.demo.generate import FIXED_LOGINS
+from vanco.demo.users import FIXED_LOGINS
 from vanco.industries.models import Industry
 from vanco.org.models import Department, Locality
 
