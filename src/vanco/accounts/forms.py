@@ -84,12 +84,15 @@ class RoleRowForm(forms.Form):
         help_text=_("Vietnamese tax code, or Chinese unified social credit code."),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["locality"].queryset = Locality.objects.visible_to(user).filter(is_active=True)
         self.fields["department"].queryset = Department.objects.visible_to(user).filter(
             is_active=True
         )
+        # The rows of one formset share their choice lists: one query each, not one per row.
+        for name, options in (choices or {}).items():
+            self.fields[name].choices = options
         bootstrap(self)
 
     def clean(self):
@@ -136,6 +139,17 @@ class BaseRoleFormSet(forms.BaseFormSet):
 
     def specs(self) -> list[RoleSpec]:
         return [spec for form in self.forms if form.cleaned_data and (spec := form.spec())]
+
+
+def role_choices(user) -> dict[str, list[tuple]]:
+    """Choice lists for every row of a RoleFormSet, read once."""
+    blank = [("", "---------")]
+    localities = Locality.objects.visible_to(user).filter(is_active=True).order_by("path")
+    departments = Department.objects.visible_to(user).filter(is_active=True).order_by("name")
+    return {
+        "locality": blank + [(item.pk, str(item)) for item in localities],
+        "department": blank + [(item.pk, str(item)) for item in departments],
+    }
 
 
 RoleFormSet = forms.formset_factory(

@@ -85,6 +85,14 @@ def set_roles(*, actor: User | None, user: User, roles: Iterable[RoleSpec]) -> l
     if actor is not None:
         require(actor, "users.manage")
     wanted = [_assignment(user, spec) for spec in dict.fromkeys(roles)]
+    if (
+        actor is not None
+        and actor.pk == user.pk
+        and user.role_assignments.filter(role=Role.COORDINATOR).exists()
+        and not any(assignment.role == Role.COORDINATOR for assignment in wanted)
+    ):
+        # Otherwise the last coordinator could lock everyone out of user management.
+        raise ValidationError(_("You cannot remove your own coordinator role."))
     keep = set()
     for assignment in wanted:
         existing = RoleAssignment.objects.filter(
@@ -115,7 +123,9 @@ def set_active(*, actor: User, user: User, active: bool) -> User:
     user.version += 1
     user.save(update_fields=["is_active", "version", "updated_at"])
     if not active:
-        user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for token in user.api_tokens.filter(revoked_at__isnull=True):
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])  # one by one, so each is audited
     return user
 
 

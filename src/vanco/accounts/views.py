@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 
 from vanco.accounts import services
 from vanco.accounts.filters import UserFilter
-from vanco.accounts.forms import LoginForm, PreferencesForm, RoleFormSet, TokenForm, UserForm
+from vanco.accounts.forms import (
+    LoginForm,
+    PreferencesForm,
+    RoleFormSet,
+    TokenForm,
+    UserForm,
+    role_choices,
+)
 from vanco.accounts.models import ApiToken, RoleAssignment, User
 from vanco.core.services import save_versioned
 from vanco.core.tables import Column
@@ -97,7 +104,10 @@ class UserFormPage(FormPage):
                 for a in obj.role_assignments.all()
             ]
         return RoleFormSet(
-            data=data, initial=initial, prefix="roles", form_kwargs={"user": self.request.user}
+            data=data,
+            initial=initial,
+            prefix="roles",
+            form_kwargs={"user": self.request.user, "choices": role_choices(self.request.user)},
         )
 
     def get(self, request, *args, **kwargs):
@@ -174,7 +184,9 @@ class TokenCreate(LoginRequiredMixin, View):
         profile = ProfileView()
         profile.request = request
         if not form.is_valid():
-            return render(request, profile.template_name, profile.context(token_form=form), 400)
+            return render(
+                request, profile.template_name, profile.context(token_form=form), status=400
+            )
         _token, raw = services.issue_token(user=request.user, name=form.cleaned_data["name"])
         return render(request, profile.template_name, profile.context(new_token=raw))
 

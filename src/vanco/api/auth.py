@@ -1,4 +1,6 @@
 from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from vanco.accounts.services import user_for_token
@@ -11,7 +13,8 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token):
         user = user_for_token(token)
         if user is None:
-            return None
+            # A wrong token is an error even if the browser also has a session.
+            raise AuthenticationError(message=str(_("The API token is invalid or revoked.")))
         request.user = user
         bind_actor(user)
         if "HTTP_ACCEPT_LANGUAGE" not in request.META and user.language:

@@ -1,5 +1,6 @@
 """Writes through the API use the same forms as the web, so the same rules hold everywhere."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
@@ -16,8 +17,6 @@ def get_editable(request, model, pk, action: str):
     obj = get_visible(request, model, pk)
     access.require(request.user, action)
     if not access.editable(model, request.user).filter(pk=obj.pk).exists():
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(action)
     return obj
 
@@ -30,7 +29,8 @@ def _current_data(form_class, instance, user) -> dict:
 def save_with_form(request, *, form_class, instance, payload: dict, action: str):
     access.require(request.user, action)
     data = _current_data(form_class, instance, request.user) if instance is not None else {}
-    data.update({key: value for key, value in payload.items() if value is not None})
+    # The payload holds only the fields the client sent; an explicit null empties a field.
+    data.update({key: "" if value is None else value for key, value in payload.items()})
     data = {key: value for key, value in data.items() if value is not None}
     form = form_class(data=data, instance=instance, user=request.user)
     if not form.is_valid():

@@ -32,7 +32,10 @@ def install(api) -> None:
     def _invalid_input(request, exc):
         fields: dict[str, list[str]] = {}
         for item in exc.errors:
-            location = ".".join(str(part) for part in item.get("loc", ())[1:]) or "__all__"
+            where, *path = item.get("loc", ()) or ("",)
+            if where == "body" and len(path) > 1:
+                path = path[1:]  # drop the name of the payload parameter itself
+            location = ".".join(str(part) for part in path) or "__all__"
             fields.setdefault(location, []).append(item.get("msg", ""))
         return respond(request, 422, "invalid", _("The request has invalid values."), fields)
 
@@ -50,7 +53,10 @@ def install(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):
-        return respond(request, 401, "unauthenticated", _("Log in or send a valid API token."))
+        message = exc.message if exc.message != "Unauthorized" else ""
+        return respond(
+            request, 401, "unauthenticated", message or _("Log in or send a valid API token.")
+        )
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):
@@ -62,4 +68,7 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
+        if exc.status_code == 400:
+            # ninja's only 400 is an unreadable body; its own text is English and technical.
+            return respond(request, 400, "bad_request", _("The request body is not valid JSON."))
         return respond(request, exc.status_code, "error", str(exc))

@@ -155,11 +155,12 @@ def _visible_user_ids(scope: Scope) -> QuerySet:
 
 
 def _users_visible(qs: QuerySet, scope: Scope) -> QuerySet:
+    # The system actor is nobody's to see or edit: it must stay unable to log in.
     if scope.user_id is None:
         return qs.none()
     if scope.whole_city:
-        return qs
-    return qs.filter(pk__in=_visible_user_ids(scope))
+        return qs.filter(is_system=False)
+    return qs.filter(pk__in=_visible_user_ids(scope), is_system=False)
 
 
 def _assignments_visible(qs: QuerySet, scope: Scope) -> QuerySet:

@@ -13,19 +13,19 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def env_str(name: str, default: str | None = None) -> str:
+def _raw(name: str) -> str | None:
+    """An empty variable counts as unset, as in a copied .env.example."""
     value = os.environ.get(name)
+    return value if value not in (None, "") else None
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = _raw(name)
     if value is None:
         if default is None:
             raise ImproperlyConfigured(f"Environment variable {name} is required.")
         return default
     return value
-
-
-def _raw(name: str) -> str | None:
-    """An empty variable counts as unset, as in a copied .env.example."""
-    value = os.environ.get(name)
-    return value if value not in (None, "") else None
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -33,10 +33,12 @@ SEARCHABLE_CHOICES = 12
 
 def _mark_searchable(field: forms.Field) -> None:
     """Selects with many options get a search box (tom-select, see static/js/vanco.js)."""
-    if isinstance(field, forms.ModelChoiceField):
+    if (
+        isinstance(field, forms.ModelChoiceField)
+        or len(list(getattr(field, "choices", ()))) > SEARCHABLE_CHOICES
+    ):
         field.widget.attrs.setdefault("data-search", "1")
-    elif len(list(getattr(field, "choices", ()))) > SEARCHABLE_CHOICES:
-        field.widget.attrs.setdefault("data-search", "1")
+        field.widget.attrs.setdefault("data-placeholder", _("Type to search…"))
 
 
 def bootstrap(form: forms.Form) -> forms.Form:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _VN_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
-_VN_PATTERN = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+_VN_PATTERN = re.compile(r"^([0-9]{10})(?:-?([0-9]{3}))?$")
 
 _CN_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CN_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -41,7 +41,8 @@ def normalise_enterprise_key(value: str) -> str:
 
 def validate_enterprise_key(value: str) -> None:
     key = normalise_enterprise_key(value)
-    if key.isdigit() or "-" in key:
+    # 18 characters is a Chinese credit code even when all of them are digits.
+    if len(key) != 18 and (key.isdigit() or "-" in key):
         if not vn_tax_code_is_valid(key):
             raise ValidationError(
                 _(

@@ -6,9 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -93,6 +95,54 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: pgettext_lazy("audit action", "Created"),
+    LogEntry.Action.UPDATE: pgettext_lazy("audit action", "Changed"),
+    LogEntry.Action.DELETE: pgettext_lazy("audit action", "Deleted"),
+    LogEntry.Action.ACCESS: pgettext_lazy("audit action", "Viewed"),
+}
+# Bookkeeping columns that every row has; listing them drowns the real changes.
+_QUIET_FIELDS = {"id", "created_at", "version"}
+_MAX_FIELDS_SHOWN = 6
+
+
+def action_label(entry: LogEntry) -> str:
+    return str(ACTION_LABELS.get(entry.action, entry.action))
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # a field removed since the entry was written
+        return name
+
+
+def _shown(value) -> str:
+    return "—" if value in (None, "", "None") else str(value)[:80]
+
+
+def changes_text(entry: LogEntry) -> str:
+    """“field: old → new” in the reader's language, quiet fields left out."""
+    model = entry.content_type.model_class()
+    parts = []
+    for name, values in (entry.changes_dict or {}).items():
+        if name in _QUIET_FIELDS or not isinstance(values, (list, tuple)) or len(values) != 2:
+            continue
+        label = _field_label(model, name) if model else name
+        if entry.action == LogEntry.Action.CREATE:
+            parts.append(f"{label}: {_shown(values[1])}")
+        else:
+            parts.append(f"{label}: {_shown(values[0])} → {_shown(values[1])}")
+    if len(parts) > _MAX_FIELDS_SHOWN:
+        parts = [*parts[:_MAX_FIELDS_SHOWN], "…"]
+    return "; ".join(parts)
+
+
+def _record_type(entry: LogEntry) -> str:
+    model = entry.content_type.model_class()
+    return str(model._meta.verbose_name) if model else entry.content_type.model
+
+
 class LogEntryFilter(django_filters.FilterSet):
     actor = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.none(), label=_("Actor")
@@ -102,7 +152,7 @@ class LogEntryFilter(django_filters.FilterSet):
     )
     object_pk = django_filters.CharFilter(label=_("Record ID"))
     action = django_filters.ChoiceFilter(
-        choices=LogEntry.Action.choices, label=_("Action"), empty_label=_("All")
+        choices=list(ACTION_LABELS.items()), label=_("Action"), empty_label=_("All")
     )
     since = django_filters.DateFilter(
         field_name="timestamp",
@@ -123,7 +173,10 @@ class LogEntryFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        self.filters["actor"].queryset = get_user_model().objects.visible_to(request.user)
+        users = get_user_model().objects
+        self.filters["actor"].queryset = users.filter(
+            Q(pk__in=users.visible_to(request.user).values("pk")) | Q(is_system=True)
+        )
         from vanco.core.audit import _AUDITED_APPS
 
         self.filters["content_type"].queryset = ContentType.objects.filter(
@@ -131,41 +184,32 @@ class LogEntryFilter(django_filters.FilterSet):
         ).order_by("app_label", "model")
 
 
-def _changes_text(entry: LogEntry) -> str:
-    changes = entry.changes_dict or {}
-    parts = []
-    for field, values in list(changes.items())[:6]:
-        if isinstance(values, (list, tuple)) and len(values) == 2:
-            parts.append(f"{field}: {values[0]} → {values[1]}")
-        else:
-            parts.append(str(field))
-    return "; ".join(parts)
-
-
 class AuditLogList(ListPage):
+    """Who changed what, when: read-only, for coordinators and auditors."""
+
     model = LogEntry
     required_action = "audit.read"
     title = _("Audit log")
     filterset_class = LogEntryFilter
     template_name = "core/audit_list.html"
     select_related = ("actor", "content_type")
+    search_lookup = "object_repr__icontains"
+    fold_search = False
     default_sort = "-timestamp"
     export_name = "audit-log"
     empty_message = _("No change matches these filters.")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            search_placeholder=_("Name of the changed record"), **kwargs
+        )
+
     columns = [
         Column("timestamp", _("Time"), sort="timestamp"),
         Column("actor", _("Actor"), sort="actor__full_name"),
-        Column("action", _("Action"), value=lambda e: e.get_action_display(), sort="action"),
-        Column(
-            "content_type",
-            _("Record type"),
-            value=lambda e: (
-                e.content_type.model_class()._meta.verbose_name
-                if e.content_type.model_class()
-                else e.content_type.model
-            ),
-        ),
+        Column("action", _("Action"), value=action_label, sort="action"),
+        Column("content_type", _("Record type"), value=_record_type),
         Column("object_repr", _("Record"), sort="object_repr"),
-        Column("changes", _("Changes"), value=_changes_text),
+        Column("changes", _("Changes"), value=changes_text),
         Column("remote_addr", _("IP address")),
     ]

@@ -15,6 +15,8 @@ class Column:
     sort: str | None = None  # ORM ordering expression; None = not sortable
     link: bool = False
     numeric: bool = False
+    #: indent by the row's tree depth when the list is in tree order (no other sort)
+    tree: bool = False
 
     def get(self, obj: Model) -> Any:
         if self.value is not None:

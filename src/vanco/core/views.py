@@ -52,6 +52,9 @@ class ListPage(ScopedMixin, TemplateView):
     export_name = "export"
     select_related: tuple[str, ...] = ()
     empty_message = ""
+    #: how the search box filters; None hides it. Folded search needs a SearchableModel.
+    search_lookup: str | None = "search_text__contains"
+    fold_search = True
 
     def base_queryset(self):
         qs = self.visible_queryset()
@@ -82,9 +85,10 @@ class ListPage(ScopedMixin, TemplateView):
             qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
             if filterset.is_bound and not filterset.is_valid():
                 qs = qs.none()
-        term = fold(self.request.GET.get("q", ""))[:100]
-        if term:
-            qs = qs.filter(search_text__contains=term)
+        raw_term = self.request.GET.get("q", "").strip()[:100]
+        term = fold(raw_term) if self.fold_search else raw_term
+        if term and self.search_lookup:
+            qs = qs.filter(**{self.search_lookup: term})
         sort = self.request.GET.get("sort", "")
         options = self.sort_options()
         key = sort.lstrip("-")
@@ -126,6 +130,7 @@ class ListPage(ScopedMixin, TemplateView):
             paginator=paginator,
             sort=sort,
             search=request.GET.get("q", ""),
+            searchable=bool(self.search_lookup),
             querystring=query.urlencode(),
             can_create=bool(
                 self.create_url_name

@@ -83,7 +83,7 @@ class ChainNodeList(ListPage):
     columns = [
         Column("industry", _("Leading industry"), sort="industry__sort_order"),
         Column("code", _("Code"), sort="code"),
-        Column("name", _("Name"), sort="name", link=True),
+        Column("name", _("Name"), sort="name", link=True, tree=True),
         Column("segment", _("Segment"), value=lambda o: display(o, "segment"), sort="segment"),
         Column("parent", _("Parent node"), sort="parent__name"),
         Column("is_key", _("Key node"), sort="is_key"),

@@ -47,6 +47,7 @@ class Locality(TreeModel, SearchableModel, VersionedModel):
 
     def clean(self) -> None:
         super().clean()
+        self._check_children_still_fit()
         if self.kind == LocalityKind.CITY and self.parent_id:
             raise ValidationError({"parent": _("The city (province) has no parent.")})
         if self.kind and self.kind != LocalityKind.CITY:
@@ -66,6 +67,33 @@ class Locality(TreeModel, SearchableModel, VersionedModel):
                         }
                     }
                 )
+
+    def _check_children_still_fit(self) -> None:
+        if not self.pk or not self.kind:
+            return
+        misfits = (
+            Locality.objects.filter(parent_id=self.pk)
+            .exclude(
+                kind__in=[
+                    kind
+                    for kind, parents in ALLOWED_PARENT_KINDS.items()
+                    if LocalityKind(self.kind) in parents
+                ]
+            )
+            .values_list("kind", flat=True)
+            .distinct()
+        )
+        kinds = sorted(str(LocalityKind(kind).label) for kind in misfits)
+        if kinds:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "A locality of kind “%(kind)s” cannot hold its current sub-localities "
+                        "(%(children)s). Move them first."
+                    )
+                    % {"kind": LocalityKind(self.kind).label, "children": ", ".join(kinds)}
+                }
+            )
 
 
 class Department(SearchableModel, VersionedModel):

@@ -21,7 +21,7 @@ class LocalityList(ListPage):
     empty_message = _("No locality matches these filters.")
     columns = [
         Column("code", _("Code"), sort="code"),
-        Column("name", _("Name"), sort="name", link=True),
+        Column("name", _("Name"), sort="name", link=True, tree=True),
         Column("kind", _("Kind"), value=lambda o: display(o, "kind"), sort="kind"),
         Column("parent", _("Belongs to"), sort="parent__name"),
         Column("is_active", ACTIVE_LABEL, sort="is_active"),

@@ -8,7 +8,11 @@
       return;
     }
     root.querySelectorAll("select[data-search]:not(.tomselected)").forEach(function (select) {
-      new window.TomSelect(select, { allowEmptyOption: true, maxOptions: 500 });
+      new window.TomSelect(select, {
+        allowEmptyOption: true,
+        maxOptions: 500,
+        placeholder: select.getAttribute("data-placeholder") || "",
+      });
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
