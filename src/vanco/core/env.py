@@ -93,6 +93,8 @@ def load_or_create_secret_key(data_dir: Path) -> str:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     key = get_random_secret_key()
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created with mode 0600 from the start: never readable by others, not even for a moment.
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
