@@ -302,8 +302,8 @@ def _count(client, **params) -> int:
 
 def test_audit_log_filter_by_actor(coordinator_client, history):
     # coordinator: 2 creates + 1 update + 4 dated rows; leader: 1 create.
-    assert _count(coordinator_client, actor=history["coordinator"].pk) == 7
-    assert _count(coordinator_client, actor=history["leader"].pk) == 1
+    assert _count(coordinator_client, actor=history["coordinator"].username) == 7
+    assert _count(coordinator_client, actor=history["leader"].username) == 1
 
 
 def test_audit_log_filter_by_record_type(coordinator_client, history):
@@ -314,7 +314,10 @@ def test_audit_log_filter_by_record_type(coordinator_client, history):
     # Localities: the world's 5 creates + KCN1.
     assert _count(coordinator_client, content_type=locality_type.pk) == 6
     assert (
-        _count(coordinator_client, content_type=department_type.pk, actor=history["leader"].pk) == 0
+        _count(
+            coordinator_client, content_type=department_type.pk, actor=history["leader"].username
+        )
+        == 0
     )
 
 
@@ -343,7 +346,7 @@ def test_audit_log_bad_filter_shows_nothing(coordinator_client, history):
 
 def test_audit_log_auditor_sees_same_rows(client, world, history):
     client.force_login(world["users"][Role.AUDITOR])
-    assert _count(client, actor=history["coordinator"].pk) == 7
+    assert _count(client, actor=history["coordinator"].username) == 7
 
 
 # --- coverage and secrets -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from vanco.accounts.enums import Role
 from vanco.core import access
 from vanco.core.tables import Column
+from vanco.core.text import fold
 from vanco.core.views import ListPage
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.models import Department, Locality
@@ -144,8 +145,10 @@ def _record_type(entry: LogEntry) -> str:
 
 
 class LogEntryFilter(django_filters.FilterSet):
-    actor = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.none(), label=_("Actor")
+    # A text box, not a select: a city has thousands of users, and a page listing them all
+    # would be slow to render and to use.
+    actor = django_filters.CharFilter(
+        label=_("Actor"), method="filter_actor", help_text=_("Username or part of the name")
     )
     content_type = django_filters.ModelChoiceFilter(
         queryset=ContentType.objects.none(), label=_("Record type")
@@ -169,14 +172,19 @@ class LogEntryFilter(django_filters.FilterSet):
 
     class Meta:
         model = LogEntry
-        fields = ["actor", "content_type", "object_pk", "action"]
+        fields = ["content_type", "object_pk", "action"]
+
+    def filter_actor(self, queryset, name, value):
+        users = get_user_model().objects
+        term = fold(value)
+        matching = users.filter(Q(username=value.strip()) | Q(search_text__contains=term)).filter(
+            Q(pk__in=users.visible_to(self.request_user).values("pk")) | Q(is_system=True)
+        )
+        return queryset.filter(actor__in=matching.values("pk"))
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
-        users = get_user_model().objects
-        self.filters["actor"].queryset = users.filter(
-            Q(pk__in=users.visible_to(request.user).values("pk")) | Q(is_system=True)
-        )
+        self.request_user = request.user
         from vanco.core.audit import _AUDITED_APPS
 
         self.filters["content_type"].queryset = ContentType.objects.filter(
