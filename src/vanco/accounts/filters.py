@@ -39,6 +39,3 @@ class UserFilter(django_filters.FilterSet):
 
     def filter_department(self, queryset, name, value):
         return self._having(queryset, department=value)
-
-    def filter_active(self, queryset, name, value):
-        return queryset.filter(is_active=value == "1")

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from ninja.responses import Status
 
 from vanco.api.errors import FormInvalid, form_errors
 from vanco.core import access
@@ -42,3 +43,54 @@ def save_with_form(request, *, form_class, instance, payload: dict, action: str)
         )
         form.save_m2m()
     return obj
+
+
+def add_reference_operations(
+    router,
+    *,
+    model,
+    noun: str,
+    path: str,
+    out,
+    create_schema,
+    patch_schema,
+    form_class,
+    action: str,
+    to_form=None,
+) -> None:
+    """Register detail, create and partial update of one model: the same shape everywhere.
+
+    `to_form` maps the API's field names (``parent_id``) to the form's (``parent``).
+    """
+    to_form = to_form or (lambda data: data)
+
+    def detail(request, pk: int):
+        return get_visible(request, model, pk)
+
+    def create(request, payload):
+        data = to_form(payload.dict())
+        obj = save_with_form(
+            request, form_class=form_class, instance=None, payload=data, action=action
+        )
+        return Status(201, obj)
+
+    def update(request, pk: int, payload):
+        obj = get_editable(request, model, pk, action)
+        data = to_form(payload.dict(exclude_unset=True))
+        return save_with_form(
+            request, form_class=form_class, instance=obj, payload=data, action=action
+        )
+
+    create.__annotations__["payload"] = create_schema
+    update.__annotations__["payload"] = patch_schema
+    for verb, function, route, response, name in (
+        ("get", detail, f"/{path}/{{pk}}", out, f"get_{noun}"),
+        ("post", create, f"/{path}", {201: out}, f"create_{noun}"),
+        ("patch", update, f"/{path}/{{pk}}", out, f"update_{noun}"),
+    ):
+        function.__name__ = name
+        # Named like ninja names the hand-written operations: vanco_<app>_api_<function>.
+        operation_id = f"vanco_{model._meta.app_label}_api_{name}"
+        getattr(router, verb)(route, response=response, operation_id=operation_id, url_name=name)(
+            function
+        )

@@ -1,8 +1,7 @@
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.responses import Status
 
-from vanco.api.crud import get_editable, get_visible, save_with_form
+from vanco.api.crud import add_reference_operations
 from vanco.core.text import fold
 from vanco.industries.forms import ChainNodeForm, IndustryForm
 from vanco.industries.models import ChainNode, Industry
@@ -46,33 +45,17 @@ def list_industries(request, q: str | None = None, active: bool | None = None):
     return qs
 
 
-@router.get("/industries/{int:industry_id}", response=IndustryOut)
-def get_industry(request, industry_id: int):
-    return get_visible(request, Industry, industry_id)
-
-
-@router.post("/industries", response={201: IndustryOut})
-def create_industry(request, payload: IndustryIn):
-    obj = save_with_form(
-        request,
-        form_class=IndustryForm,
-        instance=None,
-        payload=payload.dict(),
-        action="industries.manage",
-    )
-    return Status(201, obj)
-
-
-@router.patch("/industries/{int:industry_id}", response=IndustryOut)
-def update_industry(request, industry_id: int, payload: IndustryPatch):
-    obj = get_editable(request, Industry, industry_id, "industries.manage")
-    return save_with_form(
-        request,
-        form_class=IndustryForm,
-        instance=obj,
-        payload=payload.dict(exclude_unset=True),
-        action="industries.manage",
-    )
+add_reference_operations(
+    router,
+    model=Industry,
+    noun="industry",
+    path="industries",
+    out=IndustryOut,
+    create_schema=IndustryIn,
+    patch_schema=IndustryPatch,
+    form_class=IndustryForm,
+    action="industries.manage",
+)
 
 
 class ChainNodeOut(Schema):
@@ -136,30 +119,15 @@ def list_chain_nodes(
     return qs
 
 
-@router.get("/chain-nodes/{int:node_id}", response=ChainNodeOut)
-def get_chain_node(request, node_id: int):
-    return get_visible(request, ChainNode, node_id)
-
-
-@router.post("/chain-nodes", response={201: ChainNodeOut})
-def create_chain_node(request, payload: ChainNodeIn):
-    obj = save_with_form(
-        request,
-        form_class=ChainNodeForm,
-        instance=None,
-        payload=_node_payload(payload.dict()),
-        action="industries.manage",
-    )
-    return Status(201, obj)
-
-
-@router.patch("/chain-nodes/{int:node_id}", response=ChainNodeOut)
-def update_chain_node(request, node_id: int, payload: ChainNodePatch):
-    obj = get_editable(request, ChainNode, node_id, "industries.manage")
-    return save_with_form(
-        request,
-        form_class=ChainNodeForm,
-        instance=obj,
-        payload=_node_payload(payload.dict(exclude_unset=True)),
-        action="industries.manage",
-    )
+add_reference_operations(
+    router,
+    model=ChainNode,
+    noun="chain_node",
+    path="chain-nodes",
+    out=ChainNodeOut,
+    create_schema=ChainNodeIn,
+    patch_schema=ChainNodePatch,
+    form_class=ChainNodeForm,
+    action="industries.manage",
+    to_form=_node_payload,
+)

@@ -13,9 +13,6 @@ class IndustryFilter(django_filters.FilterSet):
         model = Industry
         fields = []
 
-    def filter_active(self, queryset, name, value):
-        return queryset.filter(is_active=value == "1")
-
 
 class ChainNodeFilter(django_filters.FilterSet):
     industry = django_filters.ModelChoiceFilter(
@@ -34,6 +31,3 @@ class ChainNodeFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         self.filters["industry"].queryset = Industry.objects.visible_to(request.user)
-
-    def filter_active(self, queryset, name, value):
-        return queryset.filter(is_active=value == "1")

@@ -1,13 +1,14 @@
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.responses import Status
 
-from vanco.api.crud import get_editable, get_visible, save_with_form
+from vanco.api.crud import add_reference_operations, get_visible
 from vanco.core.text import fold
 from vanco.org.forms import DepartmentForm, LocalityForm
 from vanco.org.models import Department, Locality
 
 router = Router(tags=["organisation"])
+
+VERSION_HELP = "The version you loaded; a change based on an older one is refused."
 
 
 class LocalityOut(Schema):
@@ -29,10 +30,7 @@ class LocalityIn(Schema):
 
 
 class LocalityPatch(Schema):
-    version: int = Field(
-        ...,
-        description="The version you loaded; a change based on an older one is refused.",
-    )
+    version: int = Field(..., description=VERSION_HELP)
     code: str | None = None
     name: str | None = None
     kind: str | None = None
@@ -46,8 +44,7 @@ class LocalityFilters(FilterSchema):
     active: bool | None = None
 
 
-def _locality_payload(payload) -> dict:
-    data = payload.dict(exclude_unset=True)
+def _locality_form_data(data: dict) -> dict:
     if "parent_id" in data:
         data["parent"] = data.pop("parent_id")
     return data
@@ -69,33 +66,18 @@ def list_localities(request, filters: Query[LocalityFilters]):
     return qs
 
 
-@router.get("/localities/{int:locality_id}", response=LocalityOut)
-def get_locality(request, locality_id: int):
-    return get_visible(request, Locality, locality_id)
-
-
-@router.post("/localities", response={201: LocalityOut})
-def create_locality(request, payload: LocalityIn):
-    obj = save_with_form(
-        request,
-        form_class=LocalityForm,
-        instance=None,
-        payload=_locality_payload(payload),
-        action="org.manage",
-    )
-    return Status(201, obj)
-
-
-@router.patch("/localities/{int:locality_id}", response=LocalityOut)
-def update_locality(request, locality_id: int, payload: LocalityPatch):
-    obj = get_editable(request, Locality, locality_id, "org.manage")
-    return save_with_form(
-        request,
-        form_class=LocalityForm,
-        instance=obj,
-        payload=_locality_payload(payload),
-        action="org.manage",
-    )
+add_reference_operations(
+    router,
+    model=Locality,
+    noun="locality",
+    path="localities",
+    out=LocalityOut,
+    create_schema=LocalityIn,
+    patch_schema=LocalityPatch,
+    form_class=LocalityForm,
+    action="org.manage",
+    to_form=_locality_form_data,
+)
 
 
 class DepartmentOut(Schema):
@@ -118,7 +100,7 @@ class DepartmentIn(Schema):
 
 
 class DepartmentPatch(Schema):
-    version: int
+    version: int = Field(..., description=VERSION_HELP)
     code: str | None = None
     name: str | None = None
     short_name: str | None = None
@@ -137,30 +119,14 @@ def list_departments(request, q: str | None = None, active: bool | None = None):
     return qs
 
 
-@router.get("/departments/{int:department_id}", response=DepartmentOut)
-def get_department(request, department_id: int):
-    return get_visible(request, Department, department_id)
-
-
-@router.post("/departments", response={201: DepartmentOut})
-def create_department(request, payload: DepartmentIn):
-    obj = save_with_form(
-        request,
-        form_class=DepartmentForm,
-        instance=None,
-        payload=payload.dict(),
-        action="org.manage",
-    )
-    return Status(201, obj)
-
-
-@router.patch("/departments/{int:department_id}", response=DepartmentOut)
-def update_department(request, department_id: int, payload: DepartmentPatch):
-    obj = get_editable(request, Department, department_id, "org.manage")
-    return save_with_form(
-        request,
-        form_class=DepartmentForm,
-        instance=obj,
-        payload=payload.dict(exclude_unset=True),
-        action="org.manage",
-    )
+add_reference_operations(
+    router,
+    model=Department,
+    noun="department",
+    path="departments",
+    out=DepartmentOut,
+    create_schema=DepartmentIn,
+    patch_schema=DepartmentPatch,
+    form_class=DepartmentForm,
+    action="org.manage",
+)

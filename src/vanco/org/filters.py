@@ -10,8 +10,12 @@ class ActiveFilter(django_filters.ChoiceFilter):
         kwargs.setdefault("choices", [("1", _("Active")), ("0", _("Deactivated"))])
         kwargs.setdefault("label", _("Status"))
         kwargs.setdefault("empty_label", _("All"))
-        kwargs.setdefault("method", "filter_active")
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("1", "0"):
+            return qs.filter(is_active=value == "1")
+        return qs
 
 
 class LocalityFilter(django_filters.FilterSet):
@@ -39,9 +43,6 @@ class LocalityFilter(django_filters.FilterSet):
     def filter_within(self, queryset, name, value):
         return queryset.filter(path__startswith=value.path) if value else queryset
 
-    def filter_active(self, queryset, name, value):
-        return queryset.filter(is_active=value == "1")
-
 
 class DepartmentFilter(django_filters.FilterSet):
     active = ActiveFilter()
@@ -49,6 +50,3 @@ class DepartmentFilter(django_filters.FilterSet):
     class Meta:
         model = Department
         fields = []
-
-    def filter_active(self, queryset, name, value):
-        return queryset.filter(is_active=value == "1")
