@@ -40,6 +40,10 @@ run: $(STAMP)
 	@$(BIN)/vanco serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
+	@command -v "$${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { \
+		echo "The browser tests drive Chromium: apt-get install chromium (or set CHROMIUM=/path)." >&2; exit 1; }
+	@command -v msgfmt >/dev/null || { \
+		echo "The translation tests need gettext: apt-get install gettext." >&2; exit 1; }
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)

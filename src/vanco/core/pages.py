@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
@@ -111,15 +112,19 @@ def action_label(entry: LogEntry) -> str:
     return str(ACTION_LABELS.get(entry.action, entry.action))
 
 
-def _field_label(model, name: str) -> str:
+def _field(model, name: str):
     try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # a field removed since the entry was written
-        return name
+        return model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:  # a field removed since the entry was written
+        return None
 
 
-def _shown(value) -> str:
-    return "—" if value in (None, "", "None") else str(value)[:80]
+def _shown(field, value) -> str:
+    if value in (None, "", "None"):
+        return "—"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)[:80]
 
 
 def changes_text(entry: LogEntry) -> str:
@@ -129,11 +134,14 @@ def changes_text(entry: LogEntry) -> str:
     for name, values in (entry.changes_dict or {}).items():
         if name in _QUIET_FIELDS or not isinstance(values, (list, tuple)) or len(values) != 2:
             continue
-        label = _field_label(model, name) if model else name
+        field = _field(model, name)
+        label = str(field.verbose_name) if field is not None else name
+        old, new = _shown(field, values[0]), _shown(field, values[1])
         if entry.action == LogEntry.Action.CREATE:
-            parts.append(f"{label}: {_shown(values[1])}")
+            if new != "—":  # a new record's empty fields are not news
+                parts.append(f"{label}: {new}")
         else:
-            parts.append(f"{label}: {_shown(values[0])} → {_shown(values[1])}")
+            parts.append(f"{label}: {old} → {new}")
     if len(parts) > _MAX_FIELDS_SHOWN:
         parts = [*parts[:_MAX_FIELDS_SHOWN], "…"]
     return "; ".join(parts)
