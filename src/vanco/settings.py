@@ -179,7 +179,6 @@ LANGUAGE_COOKIE_HTTPONLY = True
 # --- Money ----------------------------------------------------------------------------------
 VANCO_CURRENCY = env_str("VANCO_CURRENCY", "VND")
 VANCO_MONEY_UNIT = env_choice("VANCO_MONEY_UNIT", "ty_dong", {"ty_dong", "trieu_dong", "wan_yuan"})
-VANCO_CITY_NAME = env_str("VANCO_CITY_NAME", "")
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

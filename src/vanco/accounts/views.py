@@ -15,6 +15,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from vanco.accounts import services
+from vanco.accounts.enums import ROLE_HELP, Role
 from vanco.accounts.filters import UserFilter
 from vanco.accounts.forms import (
     LoginForm,
@@ -109,6 +110,11 @@ class UserFormPage(FormPage):
             prefix="roles",
             form_kwargs={"user": self.request.user, "choices": role_choices(self.request.user)},
         )
+
+    def page_context(self, obj, form):
+        context = super().page_context(obj, form)
+        context["role_help"] = [(Role(role).label, text) for role, text in ROLE_HELP.items()]
+        return context
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()

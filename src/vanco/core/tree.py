@@ -63,8 +63,5 @@ class TreeModel(models.Model):
                 {"parent": _("An item cannot be placed under itself or its own descendant.")}
             )
 
-    def descendants(self):
-        return type(self)._default_manager.filter(path__startswith=self.path).exclude(pk=self.pk)
-
     def ancestors_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part][:-1]

@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -267,8 +267,3 @@ class ToggleActiveView(ScopedMixin, View):
 
     def toggle(self, obj, active: bool):
         set_active_flag(instance=obj, active=active, actor=self.request.user)
-
-
-def not_found_unless(condition: bool) -> None:
-    if not condition:
-        raise Http404
