@@ -1,14 +1,26 @@
 """One factory per model. Trees get their path from the model's save()."""
 
+import datetime
+from decimal import Decimal
+
 import factory
 from factory.django import DjangoModelFactory
 
 from vanco.accounts.enums import Role
 from vanco.accounts.models import RoleAssignment, User
+from vanco.core.identifiers import vn_tax_code_is_valid
+from vanco.enterprises.models import Contact, Enterprise
 from vanco.industries.enums import ChainSegment
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.enums import LocalityKind
 from vanco.org.models import Department, Locality
+from vanco.projects.enums import CycleFrequency, Stage
+from vanco.projects.models import (
+    DispatchCycle,
+    DispatchPeriod,
+    ProgressReport,
+    Project,
+)
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -79,3 +91,85 @@ def user_with_role(role: str, *, locality=None, department=None, tax_code="", **
         enterprise_tax_code=tax_code if role == Role.ENTERPRISE else "",
     )
     return user
+
+
+# --- enterprises and projects ---------------------------------------------------------------
+
+
+_VN_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def valid_tax_code(n: int) -> str:
+    """The n-th valid Vietnamese tax code of a deterministic sequence (check digit computed)."""
+    base = 100000000 + n
+    while True:
+        digits = [int(ch) for ch in f"{base:09d}"]
+        check = 10 - sum(d * w for d, w in zip(digits, _VN_WEIGHTS, strict=True)) % 11
+        if check < 10:
+            code = f"{base:09d}{check}"
+            assert vn_tax_code_is_valid(code)
+            return code
+        base += 1000000  # skip bases whose check digit would be 10
+
+
+class EnterpriseFactory(DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Công ty TNHH Thử Nghiệm {n}")
+    tax_code = factory.Sequence(valid_tax_code)
+    locality = factory.SubFactory(LocalityFactory)
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name = factory.Sequence(lambda n: f"Trần Thị Liên {n}")
+    phone = factory.Sequence(lambda n: f"0912{n:06d}")
+    email = factory.Sequence(lambda n: f"lien{n}@example.vn")
+
+
+class ProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"DA-2026-{n:05d}")
+    name = factory.Sequence(lambda n: f"Nhà máy thử nghiệm {n}")
+    investor = factory.SubFactory(EnterpriseFactory)
+    industry = factory.SubFactory(IndustryFactory)
+    locality = factory.LazyAttribute(lambda o: o.investor.locality)
+    planned_investment = Decimal("250.000")
+    stage = Stage.LEAD
+
+
+class DispatchCycleFactory(DjangoModelFactory):
+    class Meta:
+        model = DispatchCycle
+
+    name = "Điều độ hằng tháng"
+    frequency = CycleFrequency.MONTHLY
+    starts_on = datetime.date(2026, 1, 1)
+    due_days = 5
+
+
+class DispatchPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = DispatchPeriod
+
+    cycle = factory.SubFactory(DispatchCycleFactory)
+    label = "11/2026"
+    starts_on = datetime.date(2026, 11, 1)
+    ends_on = datetime.date(2026, 11, 30)
+    due_on = datetime.date(2026, 12, 5)
+
+
+class ProgressReportFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    project = factory.SubFactory(ProjectFactory)
+    period = factory.SubFactory(DispatchPeriodFactory)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "vanco.accounts",
     "vanco.org",
     "vanco.industries",
+    "vanco.enterprises",
+    "vanco.projects",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +181,9 @@ LANGUAGE_COOKIE_HTTPONLY = True
 # --- Money ----------------------------------------------------------------------------------
 VANCO_CURRENCY = env_str("VANCO_CURRENCY", "VND")
 VANCO_MONEY_UNIT = env_choice("VANCO_MONEY_UNIT", "ty_dong", {"ty_dong", "trieu_dong", "wan_yuan"})
+
+# Projects at or above this planned investment (in the money unit) are "major" by themselves.
+VANCO_MAJOR_PROJECT_THRESHOLD = env_int("VANCO_MAJOR_PROJECT_THRESHOLD", 1000, minimum=0)
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

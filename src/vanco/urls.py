@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("vanco.accounts.urls")),
     path("org/", include("vanco.org.urls")),
     path("industries/", include("vanco.industries.urls")),
+    path("enterprises/", include("vanco.enterprises.urls")),
+    path("projects/", include("vanco.projects.urls")),
     path("audit/", pages.AuditLogList.as_view(), name="audit-log"),
     path("api/v1/", api.urls),
 ]

@@ -3,8 +3,10 @@ from ninja import NinjaAPI
 from vanco.accounts.api import router as accounts_router
 from vanco.api import errors
 from vanco.api.auth import BearerToken, BrowserSession
+from vanco.enterprises.api import router as enterprises_router
 from vanco.industries.api import router as industries_router
 from vanco.org.api import router as org_router
+from vanco.projects.api import router as projects_router
 
 api = NinjaAPI(
     title="Vanco API",
@@ -22,3 +24,5 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", org_router)
 api.add_router("", industries_router)
+api.add_router("", enterprises_router)
+api.add_router("", projects_router)

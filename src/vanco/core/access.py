@@ -92,6 +92,16 @@ ACTIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({Role.COORDINATOR}),
     "audit.read": frozenset({Role.COORDINATOR, Role.AUDITOR}),
     "settings.read": frozenset({Role.COORDINATOR, Role.AUDITOR}),
+    "enterprises.manage": frozenset({Role.COORDINATOR, Role.LOCALITY}),
+    "enterprises.import": frozenset({Role.COORDINATOR, Role.LOCALITY}),
+    # Contacts' phone numbers and e-mails leave the system unmasked only for these roles.
+    "contacts.export": frozenset({Role.COORDINATOR, Role.AUDITOR}),
+    "projects.manage": frozenset({Role.COORDINATOR, Role.LOCALITY}),
+    "projects.move_backwards": frozenset({Role.COORDINATOR}),
+    "dispatch.manage": frozenset({Role.COORDINATOR}),
+    "reports.submit": frozenset({Role.COORDINATOR, Role.LOCALITY}),
+    "reports.review": frozenset({Role.COORDINATOR}),
+    "lights.configure": frozenset({Role.COORDINATOR}),
 }
 
 
@@ -171,6 +181,47 @@ def _assignments_visible(qs: QuerySet, scope: Scope) -> QuerySet:
     return qs.filter(user__in=_visible_user_ids(scope))
 
 
+def _enterprise_q(scope: Scope, prefix: str = "") -> Q:
+    """Enterprises a scope reaches: its locality subtrees and its own enterprise."""
+    q = scope.locality_q(f"{prefix}locality__path")
+    if scope.enterprise_keys:
+        q |= Q(**{f"{prefix}tax_code__in": scope.enterprise_keys})
+    return q
+
+
+def _project_q(scope: Scope, prefix: str = "") -> Q:
+    """Projects a scope reaches: hosted in its localities, its enterprise's, or followed by it."""
+    q = scope.locality_q(f"{prefix}locality__path")
+    if scope.enterprise_keys:
+        q |= Q(**{f"{prefix}investor__tax_code__in": scope.enterprise_keys})
+    q |= Q(**{f"{prefix}officer_id": scope.user_id}) | Q(**{f"{prefix}leader_id": scope.user_id})
+    return q
+
+
+def _scoped_by(q_builder, prefix: str = "", *, edit_roles: frozenset[str]):
+    """Rules for a model reached through `prefix`: whole city sees all, others their scope;
+    only `edit_roles` may change, within the same scope (coordinators everywhere)."""
+
+    def visible(qs: QuerySet, scope: Scope) -> QuerySet:
+        if scope.user_id is None or not scope.has_role:
+            return qs.none()
+        if scope.whole_city:
+            return qs
+        return qs.filter(q_builder(scope, prefix))
+
+    def editable(qs: QuerySet, scope: Scope) -> QuerySet:
+        if scope.has(Role.COORDINATOR):
+            return qs
+        if not scope.roles & edit_roles:
+            return qs.none()
+        return qs.filter(q_builder(scope, prefix))
+
+    return Rule(visible=visible, editable=editable)
+
+
+_FIELD_ROLES = frozenset({Role.LOCALITY})
+
+
 def _own_or_coordinator(qs: QuerySet, scope: Scope) -> QuerySet:
     if scope.has(Role.COORDINATOR):
         return qs
@@ -188,6 +239,17 @@ RULES: dict[str, Rule] = {
     "accounts.roleassignment": Rule(visible=_assignments_visible, editable=_coordinators),
     "accounts.apitoken": Rule(visible=_own_or_coordinator, editable=_own_or_coordinator),
     "auditlog.logentry": Rule(visible=_audit_readers, editable=_nobody),
+    "enterprises.enterprise": _scoped_by(_enterprise_q, edit_roles=_FIELD_ROLES),
+    "enterprises.contact": _scoped_by(_enterprise_q, "enterprise__", edit_roles=_FIELD_ROLES),
+    "projects.project": _scoped_by(_project_q, edit_roles=_FIELD_ROLES),
+    "projects.projectstagechange": _scoped_by(_project_q, "project__", edit_roles=frozenset()),
+    "projects.attachment": _scoped_by(_project_q, "project__", edit_roles=_FIELD_ROLES),
+    "projects.progressreport": _scoped_by(_project_q, "project__", edit_roles=_FIELD_ROLES),
+    "projects.projectlight": _scoped_by(_project_q, "project__", edit_roles=frozenset()),
+    "projects.tag": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "projects.dispatchcycle": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "projects.dispatchperiod": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "projects.lightrules": Rule(visible=_everyone_with_a_role, editable=_coordinators),
 }
 
 

@@ -1,0 +1,7 @@
+from ninja import Router
+
+from vanco.projects.api import dispatch, projects
+
+router = Router()
+router.add_router("", projects.router)
+router.add_router("", dispatch.router)

@@ -1,0 +1,16 @@
+from vanco.projects.models.attachments import Attachment
+from vanco.projects.models.dispatch import DispatchCycle, DispatchPeriod, ProgressReport
+from vanco.projects.models.lights import LightRules, ProjectLight
+from vanco.projects.models.project import Project, ProjectStageChange, Tag
+
+__all__ = [
+    "Attachment",
+    "DispatchCycle",
+    "DispatchPeriod",
+    "LightRules",
+    "ProgressReport",
+    "Project",
+    "ProjectLight",
+    "ProjectStageChange",
+    "Tag",
+]
