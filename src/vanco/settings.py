@@ -62,6 +62,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if env_bool("VANCO_SERVER_TIMING", False):
+    # `vanco bench` reads each response's server time and SQL query count from a header.
+    MIDDLEWARE.insert(0, "vanco.core.timing.ServerTimingMiddleware")
+
 ROOT_URLCONF = "vanco.urls"
 WSGI_APPLICATION = "vanco.wsgi.application"
 
@@ -184,6 +188,8 @@ VANCO_MONEY_UNIT = env_choice("VANCO_MONEY_UNIT", "ty_dong", {"ty_dong", "trieu_
 
 # Projects at or above this planned investment (in the money unit) are "major" by themselves.
 VANCO_MAJOR_PROJECT_THRESHOLD = env_int("VANCO_MAJOR_PROJECT_THRESHOLD", 1000, minimum=0)
+
+VANCO_ATTACHMENT_MAX_MB = env_int("VANCO_ATTACHMENT_MAX_MB", 20, minimum=1)
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"
