@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "vanco.core.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,9 +63,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if env_bool("VANCO_SERVER_TIMING", False):
-    # `vanco bench` reads each response's server time and SQL query count from a header.
-    MIDDLEWARE.insert(0, "vanco.core.timing.ServerTimingMiddleware")
+# `vanco bench` reads each response's server time and SQL query count from a header.
+VANCO_SERVER_TIMING = env_bool("VANCO_SERVER_TIMING", False)
 
 ROOT_URLCONF = "vanco.urls"
 WSGI_APPLICATION = "vanco.wsgi.application"

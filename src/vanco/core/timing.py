@@ -5,6 +5,7 @@ Off unless VANCO_SERVER_TIMING is set; it then only adds a header, never changes
 
 import time
 
+from django.conf import settings
 from django.db import connections
 
 
@@ -22,6 +23,8 @@ class ServerTimingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not settings.VANCO_SERVER_TIMING:
+            return self.get_response(request)
         counter = _QueryCounter()
         started = time.perf_counter()
         with connections["default"].execute_wrapper(counter):
