@@ -257,6 +257,7 @@ LOGGING = {
     "loggers": {
         "vanco": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
         "vanco.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "vanco.scheduler": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING"},
     },
 }

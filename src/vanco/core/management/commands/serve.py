@@ -56,6 +56,12 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             processes.append(
                 subprocess.Popen(
+                    [sys.executable, "-m", "vanco", "scheduler"],
+                    env=env,
+                )
+            )
+            processes.append(
+                subprocess.Popen(
                     [
                         sys.executable,
                         "-m",
