@@ -435,3 +435,18 @@ def test_password_hashes_never_logged(coordinator_client, coordinator, world):
     for secret in [*hashes, NEW_PASSWORD, "Mưa-phùn-tháng-ba-2025", "Nắng-hạ-tháng-sáu-2026"]:
         assert secret not in text
     assert '"password"' not in text
+
+
+def test_acting_as_nested_restores_the_outer_actor(world):
+    outer, inner = world["users"][Role.COORDINATOR], world["users"][Role.LEADER]
+    with acting_as(outer):
+        with acting_as(inner):
+            first = DepartmentFactory()
+        second = DepartmentFactory()
+    actors = {
+        entry.object_id: entry.actor
+        for entry in LogEntry.objects.get_for_objects(Department.objects.all()).filter(
+            action=LogEntry.Action.CREATE
+        )
+    }
+    assert (actors[first.pk], actors[second.pk]) == (inner, outer)

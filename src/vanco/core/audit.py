@@ -7,7 +7,7 @@ token is checked; commands and tasks run inside `acting_as(user)` or `acting_as_
 import contextlib
 import logging
 
-from auditlog.context import auditlog_value, set_actor
+from auditlog.context import auditlog_value, set_extra_data
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
@@ -56,8 +56,22 @@ def system_user():
 
 @contextlib.contextmanager
 def acting_as(user, remote_addr: str | None = None):
-    with set_actor(actor=user, remote_addr=remote_addr):
-        yield user
+    """Make `user` the actor of the audited writes inside, then restore the surrounding audit
+    context (auditlog's own set_actor drops it, which would lose a request's actor)."""
+    try:
+        previous = auditlog_value.get()
+    except LookupError:
+        previous = None
+    context = {key: value for key, value in (previous or {}).items() if key != "signal_duid"}
+    context["actor"] = user
+    if remote_addr is not None or "remote_addr" not in context:
+        context["remote_addr"] = remote_addr
+    try:
+        with set_extra_data(context_data=context):
+            yield user
+    finally:
+        if previous is not None:
+            auditlog_value.set(previous)
 
 
 @contextlib.contextmanager
