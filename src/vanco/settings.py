@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "vanco.industries",
     "vanco.enterprises",
     "vanco.projects",
+    "vanco.notifications",
 ]
 
 MIDDLEWARE = [

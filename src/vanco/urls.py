@@ -15,6 +15,7 @@ urlpatterns = [
     path("industries/", include("vanco.industries.urls")),
     path("enterprises/", include("vanco.enterprises.urls")),
     path("projects/", include("vanco.projects.urls")),
+    path("notifications/", include("vanco.notifications.urls")),
     path("audit/", pages.AuditLogList.as_view(), name="audit-log"),
     path("api/v1/", api.urls),
 ]

@@ -222,6 +222,12 @@ def _scoped_by(q_builder, prefix: str = "", *, edit_roles: frozenset[str]):
 _FIELD_ROLES = frozenset({Role.LOCALITY})
 
 
+def _own(qs: QuerySet, scope: Scope) -> QuerySet:
+    if scope.user_id is None:
+        return qs.none()
+    return qs.filter(user_id=scope.user_id)
+
+
 def _own_or_coordinator(qs: QuerySet, scope: Scope) -> QuerySet:
     if scope.has(Role.COORDINATOR):
         return qs
@@ -250,6 +256,7 @@ RULES: dict[str, Rule] = {
     "projects.dispatchcycle": Rule(visible=_everyone_with_a_role, editable=_coordinators),
     "projects.dispatchperiod": Rule(visible=_everyone_with_a_role, editable=_coordinators),
     "projects.lightrules": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "notifications.notification": Rule(visible=_own, editable=_own),
 }
 
 

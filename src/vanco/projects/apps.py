@@ -6,3 +6,9 @@ class ProjectsConfig(AppConfig):
     name = "vanco.projects"
     label = "projects"
     verbose_name = _("Projects and dispatch")
+
+    def ready(self) -> None:
+        from vanco.core import schedule
+
+        # Opens due periods and sends report reminders.
+        schedule.register("dispatch_tick", every_minutes=60)

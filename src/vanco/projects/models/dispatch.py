@@ -42,6 +42,9 @@ class DispatchCycle(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:cycle-edit", args=[self.pk])
+
 
 class DispatchPeriod(models.Model):
     """One explicit period of a cycle; its report slots are created when it opens."""
