@@ -6,3 +6,6 @@ class EnterprisesConfig(AppConfig):
     name = "vanco.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprises")
+
+    def ready(self) -> None:
+        from vanco.enterprises import imports  # noqa: F401  (registers the importer)

@@ -1,0 +1,257 @@
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+
+from vanco.core import access, imports
+from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
+from vanco.enterprises import services
+from vanco.enterprises.filters import EnterpriseFilter
+from vanco.enterprises.forms import ContactForm, EnterpriseForm
+from vanco.enterprises.imports import export_related
+from vanco.enterprises.models import Contact, Enterprise
+from vanco.enterprises.tables import list_columns
+from vanco.projects.models import Project
+
+PROJECTS_ON_DETAIL = 20
+CONTACTS_ON_DETAIL = 50
+_SESSION_KEY = "enterprise_import"
+
+
+def _xlsx(handle, filename: str) -> FileResponse:
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=imports.XLSX_CONTENT_TYPE
+    )
+
+
+class EnterpriseList(ListPage):
+    model = Enterprise
+    template_name = "enterprises/enterprise_list.html"
+    title = gettext_lazy("Enterprises")
+    filterset_class = EnterpriseFilter
+    select_related = ("locality", "industry")
+    default_sort = "name"
+    create_url_name = "enterprises:enterprise-create"
+    create_action = "enterprises.manage"
+    export_name = "enterprises"
+    empty_message = gettext_lazy("No enterprise matches these filters.")
+    columns = list_columns()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            qs, _filterset, _sort = self.filtered()
+            handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+            imports.write_export(
+                "enterprises", handle, user=request.user, queryset=export_related(qs)
+            )
+            return _xlsx(handle, "enterprises.xlsx")
+        return super().get(request, *args, **kwargs)
+
+    def render_to_response(self, context, template_name=None, **kwargs):
+        # The results fragment lives in the parent template (core/list.html).
+        if template_name and template_name.endswith("#results"):
+            template_name = "core/list.html#results"
+        return super().render_to_response(context, template_name=template_name, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_import"] = access.can(self.request.user, "enterprises.import")
+        return context
+
+
+class EnterpriseDetail(DetailPage):
+    model = Enterprise
+    template_name = "enterprises/enterprise_detail.html"
+    select_related = ("locality", "industry")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        enterprise = context["object"]
+        user = self.request.user
+        projects = Project.objects.visible_to(user).filter(investor=enterprise)
+        context["projects"] = projects.select_related("locality").order_by("-created_at", "pk")[
+            :PROJECTS_ON_DETAIL
+        ]
+        context["projects_count"] = projects.count()
+        contacts = Contact.objects.visible_to(user).filter(enterprise=enterprise)
+        context["contacts"] = contacts[:CONTACTS_ON_DETAIL]
+        context["contacts_count"] = contacts.count()
+        context["chain_nodes"] = enterprise.chain_nodes.all()
+        context["can_manage"] = context["can_edit"] and access.can(user, "enterprises.manage")
+        if context["can_manage"]:
+            context["contact_form"] = ContactForm(user=user)
+        return context
+
+
+class EnterpriseFormPage(FormPage):
+    model = Enterprise
+    form_class = EnterpriseForm
+    action = "enterprises.manage"
+    title = gettext_lazy("New enterprise")
+
+
+class ContactFormPage(ScopedMixin, TemplateView):
+    """Add a contact (enterprise pk) or edit one (contact pk), through the contact services."""
+
+    template_name = "enterprises/contact_form.html"
+    editing = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        model = Contact if self.editing else Enterprise
+        obj = get_object_or_404(access.visible(model, request.user), pk=kwargs["pk"])
+        access.require(request.user, "enterprises.manage")
+        if not access.editable(model, request.user).filter(pk=obj.pk).exists():
+            raise PermissionDenied("enterprises.manage")
+        self.contact = obj if self.editing else None
+        self.enterprise = obj.enterprise if self.editing else obj
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "enterprise": self.enterprise, "contact": self.contact},
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(ContactForm(instance=self.contact, user=request.user))
+
+    def post(self, request, *args, **kwargs):
+        form = ContactForm(data=request.POST, instance=self.contact, user=request.user)
+        if form.is_valid():
+            try:
+                contact = form.save(commit=False)
+                if self.editing:
+                    services.update_contact(
+                        contact=contact,
+                        expected_version=form.cleaned_data.get("version"),
+                        actor=request.user,
+                    )
+                else:
+                    services.add_contact(
+                        enterprise=self.enterprise, contact=contact, actor=request.user
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Saved: %(name)s") % {"name": contact})
+                return HttpResponseRedirect(self.enterprise.get_absolute_url() + "#contacts")
+        return self.render_form(form, status=400)
+
+
+class ContactDelete(ScopedMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        contact = get_object_or_404(
+            Contact.objects.visible_to(request.user).select_related("enterprise"), pk=pk
+        )
+        services.remove_contact(contact=contact, actor=request.user)
+        messages.success(request, _("Removed: %(name)s") % {"name": contact.name})
+        return HttpResponseRedirect(contact.enterprise.get_absolute_url() + "#contacts")
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class ImportPage(ScopedMixin, TemplateView):
+    """Upload → check (dry run: the errors, or the counts) → apply, all rows or none."""
+
+    template_name = "enterprises/import.html"
+    required_action = "enterprises.import"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("step") == "apply":
+            return self.apply(request)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.refuse([_("Choose an Excel file (.xlsx) to import.")])
+        try:
+            imports.check_upload(upload)
+            token = secrets.token_hex(16)
+            stored = _upload_dir() / f"{token}.xlsx"
+            with stored.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            result = imports.run_import("enterprises", stored, user=request.user, dry_run=True)
+        except imports.ImportFileError as error:
+            return self.refuse(error.messages)
+        if result.ok:
+            request.session[_SESSION_KEY] = token
+        else:
+            stored.unlink(missing_ok=True)
+        return self.render_to_response(
+            self.get_context_data(result=result, filename=upload.name),
+            status=200 if result.ok else 400,
+        )
+
+    def apply(self, request):
+        token = request.session.pop(_SESSION_KEY, None)
+        stored = _upload_dir() / f"{token}.xlsx" if token else None
+        if stored is None or not stored.exists():
+            return self.refuse([_("The checked file has expired; upload it again.")])
+        try:
+            result = imports.run_import("enterprises", stored, user=request.user)
+        except imports.ImportFileError as error:
+            return self.refuse(error.messages)
+        except PermissionDenied:
+            return self.refuse(
+                [_("You cannot save records outside the area you are responsible for.")]
+            )
+        finally:
+            stored.unlink(missing_ok=True)
+        if not result.ok:
+            return self.render_to_response(self.get_context_data(result=result), status=400)
+        messages.success(
+            request,
+            _("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+            % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+        return HttpResponseRedirect(reverse("enterprises:enterprise-list"))
+
+    def refuse(self, problems):
+        return self.render_to_response(self.get_context_data(problems=problems), status=400)
+
+    def render_to_response(self, context, status=200, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response.status_code = status
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Import enterprises"),
+            max_mb=settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
+            **kwargs,
+        )
+
+
+class ImportTemplate(ScopedMixin, View):
+    required_action = "enterprises.import"
+
+    def get(self, request):
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        imports.template_workbook("enterprises", handle, user=request.user)
+        return _xlsx(handle, "enterprises-template.xlsx")
