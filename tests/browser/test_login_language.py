@@ -35,16 +35,16 @@ def test_coordinator_logs_in_and_switches_language(page, live_server, people):
     _log_in(page, live_server.url, "dieuphoi")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Lê Thị Hoa")
-    expect(page.locator("#main-nav").get_by_role("link", name="Địa bàn")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="Chuỗi ngành")).to_be_visible()
 
     page.get_by_test_id("lang-en").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Lê Thị Hoa")
-    expect(page.locator("#main-nav").get_by_role("link", name="Localities")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="Chains")).to_be_visible()
 
     page.get_by_test_id("lang-zh-hans").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(page.locator("#main-nav").get_by_role("link", name="县区 / 园区")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="产业链")).to_be_visible()
 
     # The coordinator manages users: the settings menu leads to the user list.
     menu = page.locator("#main-nav")
@@ -62,6 +62,11 @@ def test_locality_officer_sees_own_menu_and_keeps_language(page, live_server, pe
     expect(page.locator("html")).to_have_attribute("lang", "en")
     my_localities = page.locator(".card", has_text="My localities")
     expect(my_localities.get_by_role("link", name="Quận Hồng Bàng")).to_be_visible()
-    expect(page.get_by_role("button", name="Settings")).to_have_count(0)
+    # Reference pages only: no user management, no audit log in the officer's settings menu.
+    menu = page.locator("#main-nav")
+    menu.get_by_role("button", name="Settings").click()
+    expect(menu.get_by_role("link", name="Localities")).to_be_visible()
+    expect(menu.get_by_role("link", name="Audit log")).to_have_count(0)
+    expect(menu.get_by_role("link", name="Users")).to_have_count(0)
     response = page.goto(f"{live_server.url}/audit/")
     assert response.status == 403

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from vanco.accounts.enums import Role
 from vanco.core import access
 
 
@@ -17,25 +18,47 @@ class NavItem:
     children: tuple["NavItem", ...] = ()
 
 
-def navigation_for(user, current_path: str) -> list[NavItem]:
-    items: list[tuple[str, str, str]] = [(_("Home"), reverse("home"), "house")]
-    if access.scope_for(user).has_role:
-        items.append((_("Localities"), reverse("org:locality-list"), "geo-alt"))
-        items.append((_("Departments"), reverse("org:department-list"), "building"))
-        items.append((_("Chains"), reverse("industries:industry-list"), "diagram-3"))
-    settings_children = []
-    if access.can(user, "users.manage") or access.scope_for(user).whole_city:
-        settings_children.append((_("Users"), reverse("accounts:user-list"), "people"))
-    if access.can(user, "audit.read"):
-        settings_children.append((_("Audit log"), reverse("audit-log"), "journal-text"))
-    result = [
-        NavItem(str(label), url, icon, active=_is_active(url, current_path))
-        for label, url, icon in items
+def _entries(user) -> tuple[list[tuple], list[tuple]]:
+    """(top-level entries, settings entries) as (label, url name, icon)."""
+    scope = access.scope_for(user)
+    top: list[tuple] = [(_("Home"), "home", "house")]
+    if not scope.has_role:
+        return top, []
+    if access.can(user, "reports.submit") and not scope.whole_city:
+        top.append((_("My reports due"), "projects:my-reports", "clipboard-check"))
+    if scope.whole_city:
+        top.append((_("Dispatch"), "projects:period-list", "calendar-check"))
+    sees_projects = scope.whole_city or scope.has(Role.LOCALITY) or scope.has(Role.ENTERPRISE)
+    if sees_projects:
+        top.append((_("Projects"), "projects:project-list", "kanban"))
+        label = _("My company") if scope.roles == {Role.ENTERPRISE} else _("Enterprises")
+        top.append((label, "enterprises:enterprise-list", "buildings"))
+    top.append((_("Chains"), "industries:industry-list", "diagram-3"))
+
+    more: list[tuple] = [
+        (_("Localities"), "org:locality-list", "geo-alt"),
+        (_("Departments"), "org:department-list", "building"),
     ]
-    if settings_children:
+    if access.can(user, "users.manage") or scope.whole_city:
+        more.append((_("Users"), "accounts:user-list", "people"))
+    if access.can(user, "dispatch.manage"):
+        more.append((_("Dispatch cycles"), "projects:cycle-list", "arrow-repeat"))
+    more.append((_("Traffic-light rules"), "projects:light-rules", "stoplights"))
+    if access.can(user, "audit.read"):
+        more.append((_("Audit log"), "audit-log", "journal-text"))
+    return top, more
+
+
+def navigation_for(user, current_path: str) -> list[NavItem]:
+    top, more = _entries(user)
+    result = []
+    for label, name, icon in top:
+        url = reverse(name)
+        result.append(NavItem(str(label), url, icon, active=_is_active(url, current_path)))
+    if more:
         children = tuple(
-            NavItem(str(label), url, icon, active=_is_active(url, current_path))
-            for label, url, icon in settings_children
+            NavItem(str(label), reverse(name), icon, active=_is_active(reverse(name), current_path))
+            for label, name, icon in more
         )
         result.append(
             NavItem(

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from vanco.core.text import fold
 from vanco.core.views import ListPage
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.models import Department, Locality
+from vanco.projects.dispatch import reports_due_for
 
 
 @login_required
@@ -72,6 +74,9 @@ def home(request):
         context["my_departments"] = Department.objects.visible_to(user).filter(
             pk__in=scope.department_ids
         )
+    if access.can(user, "reports.submit") and not scope.whole_city:
+        # The officer's next task: the reports they still owe.
+        context["reports_due"] = reports_due_for(user, today=timezone.localdate()).count()
     if access.can(user, "audit.read"):
         context["recent_changes"] = (
             access.visible(LogEntry, user)
