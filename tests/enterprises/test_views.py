@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tests.conftest import ENTERPRISE_TAX_CODE
 from tests.enterprises.factories import HEADER_EN, read_xlsx, xlsx_file
@@ -18,8 +19,20 @@ from tests.factories import (
     valid_tax_code,
 )
 from vanco.accounts.enums import Role
+from vanco.accounts.models import User
 from vanco.enterprises.enums import EnterpriseStatus
 from vanco.enterprises.models import Contact, Enterprise
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(request):
+    """These tests compare messages with their English source; their users read English."""
+    with translation.override("en"):
+        if "world" in request.fixturenames:
+            request.getfixturevalue("world")
+            User.objects.update(language="en")
+        yield
+
 
 LIST = reverse("enterprises:enterprise-list")
 

@@ -480,7 +480,7 @@ def run_import(
                 RowError(
                     row,
                     key_label,
-                    _("this key already appears in row %(row)s.") % {"row": seen_keys[key]},
+                    _("the same record already appears in row %(row)s.") % {"row": seen_keys[key]},
                 )
             )
             continue

@@ -42,7 +42,7 @@ class EnterpriseForm(VersionedModelForm):
         ]
         help_texts = {
             "country": _("Two-letter code of the investor's country, e.g. VN, CN, KR."),
-            "chain_nodes": _("The links of the industrial chain this enterprise works on."),
+            "chain_nodes": _("The chain nodes this enterprise works on."),
         }
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 

@@ -85,7 +85,14 @@ class Enterprise(SearchableModel, VersionedModel):
         if self.tax_code:
             self.tax_code = normalise_enterprise_key(self.tax_code)
         if self.ownership == Ownership.FOREIGN and not self.country:
-            raise ValidationError({"country": _("Give the investor's country.")})
+            raise ValidationError(
+                {
+                    "country": _(
+                        "Give the investor's country: it is required for a "
+                        "foreign-invested enterprise."
+                    )
+                }
+            )
 
 
 class Contact(VersionedModel):

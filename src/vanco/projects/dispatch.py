@@ -310,7 +310,7 @@ def submit_report(
         report = ProgressReport.objects.select_related("period", "project").get(pk=report.pk)
         if report.period.status == PeriodStatus.CLOSED:
             raise ValidationError(
-                _("This period is closed: reports can only be submitted for open or late periods.")
+                _("This period is closed: reports can be submitted only while a period is open.")
             )
         if report.status not in SUBMITTABLE:
             raise ValidationError(_("This report has been accepted and can no longer change."))
