@@ -1,26 +1,52 @@
+import datetime
 import io
+import itertools
+import re
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.test import RequestFactory
 from django.utils import translation
 
 from vanco.accounts.enums import Role
 from vanco.accounts.models import RoleAssignment, User
 from vanco.core.audit import SYSTEM_USERNAME
-from vanco.core.identifiers import vn_tax_code_is_valid
+from vanco.core.identifiers import cn_credit_code_is_valid, vn_tax_code_is_valid
 from vanco.core.tree import child_path
 from vanco.demo import DEMO_PASSWORD, demo_logins
 from vanco.demo.people import tax_code_check_digit, vietnamese_username
+from vanco.demo.pipeline import DUE_DAYS
+from vanco.enterprises.enums import EnterpriseStatus, Ownership
+from vanco.enterprises.models import Contact, Enterprise
 from vanco.industries.enums import ChainSegment
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.enums import LocalityKind
 from vanco.org.models import Department, Locality
+from vanco.projects.enums import (
+    DISPATCH_STAGES,
+    NO_LIGHT_STAGES,
+    PIPELINE,
+    PeriodStatus,
+    ReportStatus,
+    Stage,
+)
+from vanco.projects.models import (
+    DispatchPeriod,
+    ProgressReport,
+    Project,
+    ProjectLight,
+    ProjectStageChange,
+)
+
+TODAY = datetime.date(2026, 11, 15)
 
 EXPECTED_LOGINS = [
     ("lanhdao", "City leader", "Whole city"),
@@ -37,6 +63,7 @@ EXPECTED_LOGINS = [
 
 def run_demo(*args, **options) -> str:
     out = io.StringIO()
+    options.setdefault("today", TODAY)
     call_command("demo", *args, stdout=out, **options)
     return out.getvalue()
 
@@ -44,6 +71,28 @@ def run_demo(*args, **options) -> str:
 def snapshot() -> list[tuple]:
     """Everything a seed decides, without primary keys (PostgreSQL does not reuse them)."""
     return [
+        *Enterprise.objects.order_by("tax_code").values_list(
+            "tax_code", "name", "status", "country", "locality__code", "employees", "address"
+        ),
+        *Contact.objects.order_by("enterprise__tax_code", "name").values_list(
+            "enterprise__tax_code", "name", "phone", "email"
+        ),
+        *Project.objects.order_by("code").values_list(
+            "code",
+            "name",
+            "stage",
+            "investor__tax_code",
+            "officer__username",
+            "planned_investment",
+            "funds_in_place",
+            "progress_percent",
+            "light",
+            "light_reasons",
+            "start_date",
+        ),
+        *ProgressReport.objects.order_by("project__code", "period__starts_on").values_list(
+            "project__code", "period__label", "status", "progress_percent", "funds_this_period"
+        ),
         *Locality.objects.order_by("code").values_list(
             "code", "name", "kind", "parent__code", "depth", "search_text"
         ),
@@ -83,7 +132,7 @@ def test_demo_same_seed_gives_same_data():
     first = snapshot_of_fresh_demo(seed=7)
     second = snapshot_of_fresh_demo(seed=7)
 
-    assert len(first) == 356
+    assert len(first) == 1885
     assert first == second
 
 
@@ -290,3 +339,280 @@ def test_tax_code_check_digit_matches_validator():
     assert vn_tax_code_is_valid("0100109106")
     assert tax_code_check_digit("080123456") == 0
     assert tax_code_check_digit("000000000") is None  # 10 - 0 % 11 == 10: no digit fits
+
+
+# --- Enterprises, projects, dispatch and lights ------------------------------------------------
+
+
+def stage_on(changes: list[ProjectStageChange], day: datetime.date) -> str:
+    """A project's stage at the end of `day`, from its stage changes (a project starts a lead)."""
+    stage = Stage.LEAD
+    for change in sorted(changes, key=lambda c: c.effective_date):
+        if change.effective_date <= day:
+            stage = change.to_stage
+    return stage
+
+
+def changes_by_project() -> dict[int, list[ProjectStageChange]]:
+    by_project: dict[int, list[ProjectStageChange]] = {}
+    for change in ProjectStageChange.objects.all():
+        by_project.setdefault(change.project_id, []).append(change)
+    return by_project
+
+
+@pytest.mark.django_db
+def test_demo_small_creates_registry_and_pipeline_counts():
+    run_demo()
+
+    assert Enterprise.objects.count() == 200
+    assert Project.objects.count() == 80
+    assert DispatchPeriod.objects.count() == 37
+    assert ProgressReport.objects.count() == 1178
+    statuses = Counter(Enterprise.objects.values_list("status", flat=True))
+    assert statuses[EnterpriseStatus.OPERATING] > statuses[EnterpriseStatus.PROSPECT] > 0
+    assert 0 < statuses[EnterpriseStatus.CLOSED] < 10
+    countries = set(Enterprise.objects.values_list("country", flat=True))
+    assert countries == {"VN", "CN", "KR", "JP", "TW"}
+    assert not Enterprise.objects.filter(ownership=Ownership.DOMESTIC).exclude(country="VN")
+
+
+@pytest.mark.django_db
+def test_demo_enterprise_tax_codes_unique_and_valid():
+    run_demo()
+
+    codes = list(Enterprise.objects.values_list("tax_code", flat=True))
+    assert len(codes) == len(set(codes)) == 200
+    bad = [c for c in codes if not (vn_tax_code_is_valid(c) or cn_credit_code_is_valid(c))]
+    assert bad == []
+    assert not Contact.objects.exclude(email__endswith=".example").exists()
+
+
+@pytest.mark.django_db
+def test_demo_enterprise_logins_match_enterprises():
+    run_demo()
+
+    for username, tax_code in (("doanhnghiep", "0801234560"), ("qiye", "0808888883")):
+        user = User.objects.get(username=username)
+        enterprise = Enterprise.objects.get(tax_code=tax_code)
+        assert user.title.endswith(enterprise.name)
+        assert enterprise.status == EnterpriseStatus.OPERATING
+        assert enterprise.projects.exists()
+    assert Enterprise.objects.get(tax_code="0808888883").country == "CN"
+    login_codes = set(
+        RoleAssignment.objects.filter(role=Role.ENTERPRISE).values_list(
+            "enterprise_tax_code", flat=True
+        )
+    )
+    assert (
+        set(Enterprise.objects.filter(tax_code__in=login_codes).values_list("tax_code", flat=True))
+        == login_codes
+    )
+
+
+@pytest.mark.django_db
+def test_demo_projects_in_every_stage_with_codes_and_major_flag():
+    run_demo()
+
+    assert set(Project.objects.values_list("stage", flat=True)) == set(Stage.values)
+    threshold = Decimal(settings.VANCO_MAJOR_PROJECT_THRESHOLD)
+    for project in Project.objects.all():
+        assert re.fullmatch(r"DA-20\d\d-\d{5}", project.code), project.code
+        assert project.is_major == (project.major_flag or project.planned_investment >= threshold)
+        assert project.search_text.startswith(project.code.lower())
+        if project.is_major:
+            assert project.leader.role_assignments.filter(role=Role.LEADER).exists()
+        if project.officer is not None:
+            scopes = set(
+                project.officer.role_assignments.filter(role=Role.LOCALITY).values_list(
+                    "locality_id", flat=True
+                )
+            )
+            assert scopes & {project.locality_id, project.locality.parent_id}, project.code
+    leads = Project.objects.filter(stage__in=[Stage.LEAD, Stage.NEGOTIATING])
+    assert set(leads.values_list("investor__status", flat=True)) == {EnterpriseStatus.PROSPECT}
+
+
+@pytest.mark.django_db
+def test_demo_project_dates_follow_stages():
+    run_demo()
+    by_project = changes_by_project()
+
+    actual = {
+        Stage.SIGNED: "signing_date",
+        Stage.APPROVED: "approval_date",
+        Stage.UNDER_CONSTRUCTION: "start_date",
+        Stage.COMPLETED: "completion_date",
+        Stage.IN_OPERATION: "operation_date",
+    }
+    for project in Project.objects.all():
+        planned = [
+            project.planned_signing_date,
+            project.planned_start_date,
+            project.planned_completion_date,
+            project.planned_operation_date,
+        ]
+        assert planned == sorted(planned) and len(set(planned)) == 4, project.code
+        changes = by_project.get(project.pk, [])
+        reached = {c.to_stage: c.effective_date for c in changes}
+        path = [c.to_stage for c in sorted(changes, key=lambda c: c.effective_date)]
+        expected_path = [s for s in PIPELINE[1:] if s in reached]
+        assert path[: len(expected_path)] == expected_path, project.code
+        assert stage_on(changes, TODAY) == project.stage, project.code
+        for stage, field_name in actual.items():
+            assert getattr(project, field_name) == reached.get(stage), (project.code, stage)
+        dates = [getattr(project, name) for name in actual.values() if getattr(project, name)]
+        assert dates == sorted(dates) and all(d <= TODAY for d in dates), project.code
+        if project.signing_date:
+            assert project.signed_amount > 0
+
+
+@pytest.mark.django_db
+def test_demo_stage_changes_have_actor_and_reason():
+    run_demo()
+
+    coordinators = set(
+        RoleAssignment.objects.filter(role=Role.COORDINATOR).values_list("user_id", flat=True)
+    )
+    for change in ProjectStageChange.objects.select_related("project"):
+        assert change.actor_id in {change.project.officer_id} | coordinators
+        assert change.reason != ""
+        assert change.is_backwards is False
+
+
+@pytest.mark.django_db
+def test_demo_periods_monthly_for_three_years_current_open():
+    run_demo()
+
+    periods = list(DispatchPeriod.objects.order_by("starts_on"))
+    assert periods[0].starts_on == datetime.date(2023, 11, 1)
+    assert periods[-1].starts_on == datetime.date(2026, 11, 1)
+    assert [p.status for p in periods] == [PeriodStatus.CLOSED] * 36 + [PeriodStatus.OPEN]
+    for period in periods:
+        assert period.due_on == period.ends_on + datetime.timedelta(days=DUE_DAYS)
+    for before, after in itertools.pairwise(periods):
+        assert after.starts_on == before.ends_on + datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_demo_reports_exactly_for_dispatch_stage_projects_and_periods():
+    run_demo()
+    by_project = changes_by_project()
+    periods = list(DispatchPeriod.objects.all())
+
+    expected = set()
+    for project in Project.objects.all():
+        for period in periods:
+            day = min(period.ends_on, TODAY)
+            if stage_on(by_project.get(project.pk, []), day) in DISPATCH_STAGES:
+                expected.add((project.pk, period.pk))
+    actual = set(ProgressReport.objects.values_list("project_id", "period_id"))
+    assert actual == expected
+
+
+@pytest.mark.django_db
+def test_demo_funds_in_place_is_the_sum_of_reports():
+    run_demo()
+
+    sums = dict(
+        ProgressReport.objects.values("project_id")
+        .annotate(total=Sum("funds_this_period"))
+        .values_list("project_id", "total")
+    )
+    for project in Project.objects.all():
+        assert project.funds_in_place == sums.get(project.pk, Decimal("0")), project.code
+        if project.signed_amount:
+            assert project.funds_in_place <= project.signed_amount
+    assert not ProgressReport.objects.filter(
+        status=ReportStatus.DUE, funds_this_period__gt=0
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_demo_report_progress_never_falls_and_matches_project():
+    run_demo()
+
+    last: dict[int, Decimal] = {}
+    reports = ProgressReport.objects.exclude(status=ReportStatus.DUE).order_by(
+        "project_id", "period__starts_on"
+    )
+    for report in reports:
+        assert report.progress_percent >= last.get(report.project_id, Decimal("0"))
+        assert report.narrative != ""
+        last[report.project_id] = report.progress_percent
+    for project in Project.objects.filter(pk__in=last):
+        assert project.progress_percent == last[project.pk], project.code
+
+
+@pytest.mark.django_db
+def test_demo_report_statuses_by_period():
+    run_demo()
+
+    current = DispatchPeriod.objects.get(status=PeriodStatus.OPEN)
+    now = Counter(current.reports.values_list("status", flat=True))
+    assert set(now) == {ReportStatus.SUBMITTED, ReportStatus.DUE}
+    past = Counter(ProgressReport.objects.exclude(period=current).values_list("status", flat=True))
+    assert set(past) == {ReportStatus.ACCEPTED, ReportStatus.RETURNED, ReportStatus.DUE}
+    assert past[ReportStatus.ACCEPTED] > 0.9 * sum(past.values())
+    assert not ProgressReport.objects.filter(
+        status=ReportStatus.ACCEPTED, reviewed_by=None
+    ).exists()
+    # A couple of projects missed the last two closed periods in a row.
+    last_two = DispatchPeriod.objects.filter(status=PeriodStatus.CLOSED)[:2]
+    missing = Counter(
+        ProgressReport.objects.filter(period__in=last_two, status=ReportStatus.DUE).values_list(
+            "project_id", flat=True
+        )
+    )
+    assert sum(1 for count in missing.values() if count == 2) >= 2
+
+
+@pytest.mark.django_db
+def test_demo_lights_for_latest_closed_period_with_reasons():
+    run_demo()
+
+    latest = DispatchPeriod.objects.filter(status=PeriodStatus.CLOSED).first()
+    assert set(ProjectLight.objects.values_list("period_id", flat=True)) == {latest.pk}
+    lights = {light.project_id: light for light in ProjectLight.objects.all()}
+    assert len(lights) == 59
+    for project in Project.objects.all():
+        if project.stage in NO_LIGHT_STAGES:
+            assert (project.light, project.light_reasons) == ("", []), project.code
+        elif project.pk in lights:
+            stored = lights[project.pk]
+            assert (project.light, project.light_reasons) == (stored.light, stored.reasons)
+        else:  # newer than the latest closed period
+            assert (project.light, project.light_reasons) == ("green", []), project.code
+        for reason in project.light_reasons:
+            assert set(reason) == {"code", "params"} and isinstance(reason["params"], dict)
+    colours = Counter(light.light for light in lights.values())
+    assert set(colours) == {"green", "yellow", "red"}
+    codes = {reason["code"] for light in lights.values() for reason in light.reasons}
+    assert {"behind_pace", "reports_missing_in_a_row", "idle_lead"} <= codes
+
+
+@pytest.mark.django_db
+def test_demo_audit_entries_for_pipeline_rows():
+    run_demo()
+
+    system = User.objects.get(username=SYSTEM_USERNAME)
+    for model in (Enterprise, Contact, Project, ProjectStageChange, ProjectLight, DispatchPeriod):
+        logged = LogEntry.objects.get_for_objects(model.objects.all()).filter(
+            action=LogEntry.Action.CREATE, actor=system
+        )
+        expected = set(model.objects.values_list("pk", flat=True))
+        assert set(logged.values_list("object_id", flat=True)) == expected, model
+    project = Project.objects.get(code=Project.objects.order_by("code").first().code)
+    entry = LogEntry.objects.get(content_type__model="project", object_id=project.pk)
+    assert entry.changes["code"] == [None, project.code]
+    # The reports: one entry per project, on its first report, naming the count.
+    reports = ProgressReport.objects.values("project_id").annotate(count=Count("pk"))
+    summaries = LogEntry.objects.filter(content_type__model="progressreport", actor=system)
+    assert summaries.count() == reports.count()
+    counts = {row["project_id"]: row["count"] for row in reports}
+    codes = dict(Project.objects.values_list("code", "pk"))
+    for summary in summaries:
+        code = summary.changes["project"][1]
+        assert summary.changes["reports"][1] == counts[codes[code]]
+        first, last = summary.additional_data["first_pk"], summary.additional_data["last_pk"]
+        in_range = ProgressReport.objects.filter(pk__gte=first, pk__lte=last)
+        assert set(in_range.values_list("project__code", flat=True)) == {code}

@@ -1,15 +1,18 @@
-"""Build the demo city: localities, departments, leading industries with chains, users, roles.
+"""Build the demo city: localities, departments, leading industries with chains, users, roles,
+then its investment pipeline (pipeline.py): enterprises, projects, dispatch reports and lights.
 
 Everything derives from one `random.Random(seed)`, consumed in a fixed order, so a seed and a
 scale always give the same names and codes. The fixed demo logins and the places they are scoped
 to do not depend on the seed at all, so documentation can name them.
 """
 
+import datetime
 import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from vanco.accounts.enums import Role
@@ -17,13 +20,15 @@ from vanco.accounts.models import RoleAssignment
 from vanco.core.audit import acting_as_system
 from vanco.core.text import fold
 from vanco.demo import words
-from vanco.demo.bulk import BulkWriter
+from vanco.demo.bulk import BulkWriter, fast_sqlite
 from vanco.demo.chains import INDUSTRIES, SEGMENT_WORDS, parse_outline
 from vanco.demo.people import PeopleFactory
+from vanco.demo.pipeline import generate_pipeline
 from vanco.demo.users import FIXED_LOGINS, UserPlanner, insert_users
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.enums import LocalityKind
 from vanco.org.models import Department, Locality
+from vanco.projects.enums import CycleFrequency
 
 DEFAULT_SEED = 1
 
@@ -44,6 +49,11 @@ class Scale:
     officers_per_commune: int
     cadres: int
     enterprise_users: int
+    enterprises: int
+    projects: int
+    # Monthly gives 37 periods over three years; the large city reports weekly (157 periods),
+    # which is what brings 20,000 projects to about two million progress reports.
+    cycle: str = CycleFrequency.MONTHLY
 
 
 SCALES = {
@@ -62,6 +72,8 @@ SCALES = {
         officers_per_commune=0,
         cadres=10,
         enterprise_users=3,
+        enterprises=200,
+        projects=80,
     ),
     "medium": Scale(
         urban_districts=4,
@@ -78,6 +90,8 @@ SCALES = {
         officers_per_commune=0,
         cadres=45,
         enterprise_users=15,
+        enterprises=5000,
+        projects=1000,
     ),
     # About 5,000 users, most of them paired officials, as in a city running the
     # "thousand cadres into thousand enterprises" campaign.
@@ -96,6 +110,9 @@ SCALES = {
         officers_per_commune=1,
         cadres=3000,
         enterprise_users=1230,
+        enterprises=100_000,
+        projects=20_000,
+        cycle=CycleFrequency.WEEKLY,
     ),
 }
 
@@ -137,12 +154,18 @@ def _scope(assignment: RoleAssignment) -> str:
     return gettext("Whole city")
 
 
-def generate(scale: str = "small", seed: int = DEFAULT_SEED) -> dict[str, int]:
-    """Fill an empty database; returns rows created per model label (audit entries included)."""
+def generate(
+    scale: str = "small", seed: int = DEFAULT_SEED, today: datetime.date | None = None
+) -> dict[str, int]:
+    """Fill an empty database; returns rows created per model label (audit entries included).
+
+    `today` (default: the local date) anchors the three years of dispatch periods.
+    """
     plan = SCALES[scale]
     rng = random.Random(seed)
     user_model = get_user_model()
-    with transaction.atomic(), acting_as_system() as system:
+    today = today or timezone.localdate()
+    with fast_sqlite(), transaction.atomic(), acting_as_system() as system:
         taken = set(user_model._default_manager.values_list("username", flat=True))
         people = PeopleFactory(rng, taken_usernames=taken)
         writer = BulkWriter()
@@ -151,9 +174,26 @@ def generate(scale: str = "small", seed: int = DEFAULT_SEED) -> dict[str, int]:
         industries = _industries(writer, rng, plan)
         localities = (districts, parks, communes)
         planner = UserPlanner(people, rng, plan)
-        insert_users(writer, people, planner.plan_all(*localities, departments, industries))
+        planned = planner.plan_all(*localities, departments, industries)
+        users = insert_users(writer, people, planned)
+        audit = generate_pipeline(
+            writer=writer,
+            actor=system,
+            seed=seed,
+            plan=plan,
+            today=today,
+            localities=localities,
+            people=people,
+            users=users,
+            planned_users=planned,
+        )
         counts = writer.count()
-        counts["auditlog.LogEntry"] = writer.write_audit(system)
+        counts["auditlog.LogEntry"] = audit
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so that the first pages after a demo already get good plans
+        # (autovacuum would take its time over millions of new rows).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return counts
 
 

@@ -224,7 +224,8 @@ class UserPlanner:
         return person or self.people.vietnamese()
 
 
-def insert_users(writer: BulkWriter, people: PeopleFactory, planned: list[PlannedUser]) -> None:
+def insert_users(writer: BulkWriter, people: PeopleFactory, planned: list[PlannedUser]) -> list:
+    """Insert the planned users and their roles; returns the users, in the order planned."""
     user_model = get_user_model()
     # One hash for everyone: hashing thousands of passwords one by one would take minutes.
     password = make_password(DEMO_PASSWORD)
@@ -254,3 +255,4 @@ def insert_users(writer: BulkWriter, people: PeopleFactory, planned: list[Planne
             for role, scope in p.roles
         ]
     )
+    return users

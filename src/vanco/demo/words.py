@@ -638,3 +638,265 @@ ENTERPRISE_POSITIONS = (
     "Kế toán trưởng",
     "Trưởng phòng Dự án",
 )
+
+# --- Enterprise registry and project pipeline --------------------------------------------------
+
+# Brands for the registry's crowd of companies, on top of COMPANY_BRANDS: with the trades and an
+# optional place word they give well over 100,000 distinct names, as a province's registry has.
+MORE_COMPANY_BRANDS = (
+    "An Bình",
+    "An Thịnh",
+    "Bảo Long",
+    "Bảo Tín",
+    "Chiến Thắng",
+    "Đại Lợi",
+    "Đại Thành",
+    "Đông Hải",
+    "Gia Huy",
+    "Hải Hà",
+    "Hoà Bình",
+    "Hồng Đức",
+    "Hùng Cường",
+    "Hưng Long",
+    "Khánh An",
+    "Lạc Hồng",
+    "Liên Việt",
+    "Mạnh Tiến",
+    "Minh Đức",
+    "Minh Phú",
+    "Nam Phong",
+    "Ngọc Minh",
+    "Phát Đạt",
+    "Phú Gia",
+    "Phúc Lộc",
+    "Phương Nam",
+    "Quốc Thái",
+    "Tân Phát",
+    "Thăng Long",
+    "Thành Đạt",
+    "Thiên Phú",
+    "Thuận Phát",
+    "Tiến Đạt",
+    "Toàn Thắng",
+    "Trung Kiên",
+    "Trường An",
+    "Vạn Thịnh",
+    "Việt Phát",
+    "Vĩnh Phúc",
+    "Xuân Trường",
+)
+# Words a founder adds to tell the company apart: the city, a region or a business word.
+COMPANY_QUALIFIERS = (
+    "",
+    "Vạn An",
+    "Miền Bắc",
+    "Duyên Hải",
+    "Quốc tế",
+    "Toàn Cầu",
+    "Xanh",
+    "Thương mại và Dịch vụ",
+    "Sản xuất và Thương mại",
+    "Đầu tư và Phát triển",
+    "Xuất nhập khẩu",
+    "Kỹ thuật",
+    "Công nghệ cao",
+    "Đông Bắc",
+    "Hải Phòng",
+)
+# Foreign investors: (country code, weight, form of the Vietnamese subsidiary's name, brands).
+# Brands are invented romanisations; "{brand}" and "{trade}" fill the form.
+FOREIGN_INVESTORS = (
+    (
+        "CN",
+        5,
+        "Công ty TNHH {trade} {brand} (Việt Nam)",
+        CHINESE_COMPANY_BRANDS,
+    ),
+    (
+        "KR",
+        3,
+        "Công ty TNHH {brand} Vina",
+        (
+            "Daehan Precision",
+            "Hanseong Tech",
+            "Seojin Electronics",
+            "Myungjin Auto Parts",
+            "Samhwa Textile",
+            "Dongil Chemical",
+            "Kwangsung Logistics",
+            "Haesung Foods",
+            "Woojin Materials",
+            "Sungwon Machinery",
+            "Jinyoung Display",
+            "Bukwang Steel",
+        ),
+    ),
+    (
+        "JP",
+        3,
+        "Công ty TNHH {brand} Việt Nam",
+        (
+            "Kitamura Seiki",
+            "Aoyama Denshi",
+            "Morinaga Kogyo",
+            "Takeda Precision",
+            "Hoshino Textile",
+            "Yamashiro Chemical",
+            "Fujikawa Foods",
+            "Kanazawa Logistics",
+            "Shimizu Parts",
+            "Oyama Electric",
+            "Nishida Plastics",
+            "Ishikawa Machinery",
+        ),
+    ),
+    (
+        "TW",
+        2,
+        "Công ty TNHH {brand} (Việt Nam)",
+        (
+            "Hoa Phong Đài Loan",
+            "Vĩnh Nguyên",
+            "Chính Long",
+            "Đức Hưng Đài",
+            "Quang Lợi",
+            "Tuấn Đạt Đài",
+            "Hồng Dương",
+            "Gia Tân",
+        ),
+    ),
+)
+# Chinese parent companies still in China (prospects): the registry keeps their own name and
+# their 18-character unified social credit code.
+CHINESE_CITIES = ("深圳市", "东莞市", "苏州市", "宁波市", "厦门市", "佛山市", "无锡市", "重庆市")
+CHINESE_TRADES = {
+    "DTBD": ("电子科技", "精密电子", "半导体", "光电"),
+    "CKOT": ("汽车零部件", "精密机械", "机电"),
+    "DMDG": ("纺织", "服装", "鞋业"),
+    "HCVL": ("新材料", "化工", "塑胶"),
+    "CBNS": ("食品", "农业科技"),
+    "LGCB": ("国际物流", "供应链管理"),
+}
+CHINESE_FIRM_BRANDS = (
+    "华兴",
+    "鸿达",
+    "立信",
+    "永盛",
+    "金泰",
+    "宏远",
+    "瑞丰",
+    "恒通",
+    "新源",
+    "德力",
+)
+
+CONTACT_POSITIONS = (
+    "Giám đốc",
+    "Phó Giám đốc",
+    "Trưởng phòng Dự án",
+    "Kế toán trưởng",
+    "Trưởng phòng Hành chính - Nhân sự",
+    "Trợ lý Tổng Giám đốc",
+    "Phiên dịch viên",
+)
+
+# Project names; "{product}" is the chain node, "{brand}" the investor's. Factories make the
+# upstream and midstream products; downstream nodes and logistics are services, named plainly.
+FACTORY_FORMS = ("Nhà máy {product} {brand}", "Dự án nhà máy {product} {brand}")
+SERVICE_FORMS = ("Dự án {product} {brand}",)
+SERVICE_INDUSTRIES = ("LGCB",)
+EXPANSION_SUFFIXES = ("giai đoạn 2", "(mở rộng)", "giai đoạn 3", "nâng công suất")
+
+STAGE_REASONS = {
+    "negotiating": (
+        "Nhà đầu tư đã khảo sát địa điểm và đề nghị đàm phán điều kiện thuê đất.",
+        "Sau hội nghị xúc tiến, nhà đầu tư gửi văn bản đề xuất dự án.",
+        "Nhà đầu tư đề nghị làm việc về hạ tầng điện, nước và cảng.",
+    ),
+    "signed": (
+        "Ký biên bản ghi nhớ và thỏa thuận thuê đất với chủ đầu tư hạ tầng.",
+        "Ký kết thỏa thuận đầu tư tại hội nghị xúc tiến đầu tư thành phố.",
+    ),
+    "approved": (
+        "Được cấp Giấy chứng nhận đăng ký đầu tư.",
+        "UBND thành phố chấp thuận chủ trương đầu tư.",
+    ),
+    "under_construction": (
+        "Khởi công xây dựng nhà xưởng sau khi được cấp giấy phép xây dựng.",
+        "Bàn giao mặt bằng, nhà thầu vào thi công.",
+    ),
+    "completed": (
+        "Hoàn thành xây dựng, nghiệm thu công trình.",
+        "Nghiệm thu hoàn thành hạng mục nhà xưởng và hạ tầng kỹ thuật.",
+    ),
+    "in_operation": (
+        "Vận hành thương mại, xuất xưởng lô sản phẩm đầu tiên.",
+        "Đi vào hoạt động chính thức sau chạy thử.",
+    ),
+    "paused": (
+        "Nhà đầu tư đề nghị tạm dừng do điều chỉnh kế hoạch của tập đoàn mẹ.",
+        "Tạm dừng chờ điều chỉnh quy hoạch phân khu.",
+        "Tạm dừng do vướng mắc giải phóng mặt bằng chưa được xử lý.",
+    ),
+    "dropped": (
+        "Nhà đầu tư chọn địa điểm ở tỉnh khác.",
+        "Nhà đầu tư rút đề xuất do khó khăn tài chính.",
+        "Không thống nhất được giá thuê đất.",
+    ),
+}
+
+# Progress report texts, by phase of the project.
+PREPARATION_TASKS = (
+    "hồ sơ thiết kế cơ sở",
+    "báo cáo đánh giá tác động môi trường",
+    "thẩm duyệt thiết kế phòng cháy chữa cháy",
+    "hồ sơ xin giấy phép xây dựng",
+    "thủ tục thuê đất và nộp tiền thuê đất",
+    "lựa chọn nhà thầu thi công",
+)
+CONSTRUCTION_WORKS = (
+    "san nền và đóng cọc",
+    "thi công móng nhà xưởng chính",
+    "dựng kết cấu thép nhà xưởng",
+    "lợp mái và bao che nhà xưởng",
+    "thi công nhà văn phòng, nhà ăn",
+    "thi công hệ thống điện, cấp thoát nước",
+    "thi công đường nội bộ và cây xanh",
+    "lắp đặt dây chuyền thiết bị",
+    "chạy thử thiết bị đơn động",
+)
+COMPLETION_TASKS = (
+    "chạy thử liên động dây chuyền",
+    "nghiệm thu phòng cháy chữa cháy",
+    "tuyển dụng và đào tạo công nhân",
+    "hoàn thiện thủ tục môi trường trước vận hành",
+)
+OBSTACLES = (
+    "Vướng mắc giải phóng mặt bằng phần diện tích còn lại, đề nghị UBND huyện hỗ trợ.",
+    "Chậm cấp điện trung thế cho công trường, đã kiến nghị Công ty Điện lực.",
+    "Giá thép tăng, nhà thầu đề nghị điều chỉnh tiến độ.",
+    "Chờ thẩm duyệt thiết kế phòng cháy chữa cháy điều chỉnh.",
+    "Thiết bị nhập khẩu về chậm do vận tải biển gián đoạn.",
+    "Mưa bão kéo dài, thi công phần ngầm bị gián đoạn.",
+)
+OBSTACLE_RESOLVED = (
+    "Vướng mắc đã được tháo gỡ; nhà thầu tăng ca để bù tiến độ.",
+    "Đã được hỗ trợ xử lý dứt điểm; đang đẩy nhanh thi công.",
+)
+NEXT_STEPS = (
+    "Tiếp tục thi công theo kế hoạch.",
+    "Hoàn thiện hồ sơ nghiệm thu giai đoạn.",
+    "Tập trung nhân lực, thiết bị bù tiến độ.",
+    "Làm việc với Ban Quản lý các KCN về đấu nối hạ tầng.",
+)
+MILESTONES = (
+    "Cất nóc nhà xưởng chính.",
+    "Hoàn thành phần móng.",
+    "Đóng điện trạm biến áp.",
+    "Thiết bị chính về đến công trường.",
+)
+RETURN_COMMENTS = (
+    "Đề nghị bổ sung số liệu vốn thực hiện lũy kế có xác nhận của nhà đầu tư.",
+    "Tiến độ báo cáo chưa khớp với biên bản kiểm tra hiện trường; đề nghị rà soát lại.",
+    "Đề nghị nêu rõ vướng mắc và kiến nghị cụ thể.",
+)
