@@ -100,3 +100,11 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: once Playwright's event loop runs in the main thread, Django's
+    ORM refuses to run there (see tests/browser/conftest.py), so nothing may come after."""
+    browser = [item for item in items if "/tests/browser/" in str(item.path)]
+    others = [item for item in items if "/tests/browser/" not in str(item.path)]
+    items[:] = others + browser
