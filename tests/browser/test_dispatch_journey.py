@@ -77,7 +77,6 @@ def test_officer_submits_coordinator_returns_officer_resubmits(browser, live_ser
     # Nothing wider than the phone: the form is one column.
     width = officer_page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
-    officer_page.screenshot(path="/tmp/disp-report-form-360.png", full_page=True)
     officer_page.locator("#id_progress_percent").fill("20")
     officer_page.get_by_test_id("report-submit").click()
     expect(officer_page.get_by_test_id("report-status")).to_have_text("Submitted")
