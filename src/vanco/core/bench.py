@@ -121,14 +121,26 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def run(scenarios: list[Scenario], *, base_url: str, password: str, runs: int, warmup: int = 3):
-    sessions: dict[str, Session] = {}
+def run(
+    scenarios: list[Scenario],
+    *,
+    base_url: str,
+    password: str,
+    runs: int,
+    warmup: int = 3,
+    token_for: Callable[[str], str] | None = None,
+):
+    sessions: dict[tuple[str, bool], Session] = {}
     results = []
     for scenario in scenarios:
-        session = sessions.get(scenario.username)
+        key = (scenario.username, scenario.bearer)
+        session = sessions.get(key)
         if session is None:
-            session = sessions[scenario.username] = Session(base_url)
-            session.log_in(scenario.username, password)
+            session = sessions[key] = Session(base_url)
+            if scenario.bearer:
+                session.token = token_for(scenario.username)
+            else:
+                session.log_in(scenario.username, password)
         times, queries, statuses = [], [], []
         for index in range(warmup + runs):
             method, path, data = scenario.request(index)
@@ -158,7 +170,8 @@ def table(results: list[Result]) -> str:
         "-" * 82,
     ]
     for result in results:
-        mark = "ok" if result.ok else "SLOW" if result.p95_ms > result.target_ms else "ERROR"
+        failed = sorted({status for status in result.statuses if not 200 <= status < 400})
+        mark = "ok" if result.ok else f"HTTP {failed}" if failed else "SLOW"
         lines.append(
             f"{result.name:<44} {result.p50_ms:>8.1f} {result.p95_ms:>8.1f} "
             f"{result.target_ms:>7.0f} {result.queries_text:>8}  {mark}"

@@ -13,9 +13,18 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from vanco.accounts.models import User
+from vanco.accounts.services import issue_token
 from vanco.core import bench
+from vanco.core.audit import acting_as_system
 from vanco.core.bench_scenarios import scenarios
 from vanco.demo import DEMO_PASSWORD
+
+
+def _token_for(username: str) -> str:
+    with acting_as_system():
+        _token, raw = issue_token(user=User.objects.get(username=username), name="vanco bench")
+    return raw
 
 
 def _free_port() -> int:
@@ -63,7 +72,11 @@ class Command(BaseCommand):
         try:
             bench.wait_until_up(base_url)
             results = bench.run(
-                scenarios(), base_url=base_url, password=DEMO_PASSWORD, runs=options["runs"]
+                scenarios(options["runs"]),
+                base_url=base_url,
+                password=DEMO_PASSWORD,
+                runs=options["runs"],
+                token_for=_token_for,
             )
         finally:
             server.terminate()
