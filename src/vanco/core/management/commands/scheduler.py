@@ -24,7 +24,9 @@ class Command(BaseCommand):
                 if time.monotonic() < next_run[job.command]:
                     continue
                 next_run[job.command] = time.monotonic() + job.every_minutes * 60
-                close_old_connections()
+                if not options["once"]:
+                    # A long-lived process must not keep a connection the database dropped.
+                    close_old_connections()
                 try:
                     with acting_as_system():
                         call_command(job.command)
