@@ -593,10 +593,15 @@ def late_q(today: datetime.date) -> Q:
 
 def reports_due_for(user, *, today: datetime.date):
     """The officer's to-do: slots of projects they may report on, in open periods, not done."""
+    # The open periods' ids as literals let the (period, status) index pick the few open slots
+    # first; a join on the period's status made SQLite walk all reports (520 ms on 2 million).
+    open_periods = list(
+        DispatchPeriod.objects.filter(status=PeriodStatus.OPEN).values_list("pk", flat=True)
+    )
     return (
         ProgressReport.objects.editable_by(user)
         .filter(
-            period__status=PeriodStatus.OPEN,
+            period_id__in=open_periods,
             status__in=(ReportStatus.DUE, ReportStatus.RETURNED),
         )
         .select_related("project", "period", "project__locality")
