@@ -97,6 +97,7 @@ PAGES = {
     "audit-log": ("get", None, AUDIT, 200),
     "enterprises:enterprise-list": ("get", None, ANY | {NO_ROLE}, 200),
     "enterprises:enterprise-create": ("get", None, FIELD, 200),
+    "enterprises:enterprise-options": ("get", None, ANY | {NO_ROLE}, 200),
     "enterprises:enterprise-import": ("get", None, FIELD, 200),
     "enterprises:enterprise-import-template": ("get", None, FIELD, 200),
     "enterprises:enterprise-detail": ("get", "enterprise", ANY, 200),
@@ -543,3 +544,21 @@ def test_api_user_list_never_leaks(client, people, role):
     assert response.json()["count"] == len(names)
     if hidden is not None:
         assert hidden not in names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, NO_ROLE])
+def test_enterprise_options_never_leak(client, people, targets, role):
+    users, _by_name = people
+    client.force_login(users[role])
+    seen, hidden = scoped_pair(role, targets["scoped"]["enterprise"])
+    response = client.get(reverse("enterprises:enterprise-options"), {"q": "cong ty"})
+    names = {option["text"].split(" (")[0] for option in response.json()["results"]}
+    expected = (
+        {e.name for e in targets["scoped"]["enterprise"].values()}
+        if role in WHOLE_CITY
+        else ({seen.name} if seen else set())
+    )
+    assert names == expected
+    if hidden is not None:
+        assert hidden.name not in names

@@ -7,6 +7,7 @@ app_name = "enterprises"
 urlpatterns = [
     path("", views.EnterpriseList.as_view(), name="enterprise-list"),
     path("new/", views.EnterpriseFormPage.as_view(), name="enterprise-create"),
+    path("options/", views.EnterpriseOptions.as_view(), name="enterprise-options"),
     path("import/", views.ImportPage.as_view(), name="enterprise-import"),
     path("import/template/", views.ImportTemplate.as_view(), name="enterprise-import-template"),
     path("<int:pk>/", views.EnterpriseDetail.as_view(), name="enterprise-detail"),

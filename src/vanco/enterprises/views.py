@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from vanco.core import access, imports
+from vanco.core.text import fold
 from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
 from vanco.enterprises import services
 from vanco.enterprises.filters import EnterpriseFilter
@@ -255,3 +256,29 @@ class ImportTemplate(ScopedMixin, View):
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
         imports.template_workbook("enterprises", handle, user=request.user)
         return _xlsx(handle, "enterprises-template.xlsx")
+
+
+MAX_OPTIONS = 20
+
+
+class EnterpriseOptions(ScopedMixin, View):
+    """Search-as-you-type choices for fields that pick an enterprise (the investor of a
+    project): a city has tens of thousands of enterprises, too many for a plain select."""
+
+    model = Enterprise
+    http_method_names = ["get"]
+
+    def get(self, request):
+        term = fold(request.GET.get("q", ""))[:100]
+        options = []
+        if len(term) >= 2:
+            matches = (
+                self.visible_queryset()
+                .filter(search_text__contains=term)
+                .order_by("name", "pk")
+                .values_list("pk", "name", "tax_code")[:MAX_OPTIONS]
+            )
+            options = [
+                {"value": pk, "text": f"{name} ({tax_code})"} for pk, name, tax_code in matches
+            ]
+        return JsonResponse({"results": options})

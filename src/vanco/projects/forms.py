@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
@@ -106,10 +107,30 @@ class ProjectForm(VersionedModelForm):
             "signed_amount": _("Leave empty until the investment is signed."),
         }
 
+    def _chosen_investor_id(self) -> int | None:
+        raw = (
+            self.data.get(self.add_prefix("investor"))
+            if self.is_bound
+            else self.initial.get("investor") or self.instance.investor_id
+        )
+        raw = getattr(raw, "pk", raw)
+        return int(raw) if str(raw or "").isdigit() else None
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["investor"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        investor = self.fields["investor"]
+        investor.queryset = Enterprise.objects.visible_to(user).order_by("name")
+        # Rendered with only the chosen enterprise; the others load as the user types
+        # (tens of thousands would make the page heavy). Validation still uses the queryset.
+        investor.widget.attrs["data-remote-url"] = reverse("enterprises:enterprise-options")
+        chosen = self._chosen_investor_id()
+        investor.widget.choices = [("", "---------")] + [
+            (pk, f"{name} ({tax_code})")
+            for pk, name, tax_code in investor.queryset.filter(pk=chosen).values_list(
+                "pk", "name", "tax_code"
+            )
+        ]
         self.fields["industry"].queryset = Industry.objects.visible_to(user).filter(is_active=True)
         self.fields["chain_node"].queryset = (
             ChainNode.objects.visible_to(user).filter(is_active=True).select_related("industry")
