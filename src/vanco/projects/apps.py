@@ -12,3 +12,5 @@ class ProjectsConfig(AppConfig):
 
         # Opens due periods and sends report reminders.
         schedule.register("dispatch_tick", every_minutes=60)
+        # Registers the "projects" and "reports" kinds of `vanco import` / `vanco export`.
+        from vanco.projects import imports  # noqa: F401
