@@ -722,3 +722,71 @@ def choice_label(name: str) -> Callable[[models.Model, Importer], str]:
         return force_str(getattr(obj, f"get_{name}_display")()) if getattr(obj, name) else ""
 
     return label
+
+
+def text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def lookup(cache_name: str, message, *, upper: bool = True) -> Callable[[Any, Importer], Any]:
+    """A cell holding a code (or a user name) of a record preloaded in importer.cache."""
+
+    def convert(value: Any, importer: Importer) -> Any:
+        key = text(value).upper() if upper else text(value)
+        if not key:
+            return ""
+        found = importer.cache[cache_name].get(key)
+        if found is None:
+            raise ValidationError(message, params={"code": value})
+        return found.pk
+
+    return convert
+
+
+def related_attr(name: str, attribute: str = "code") -> Callable[[models.Model, Importer], str]:
+    def value(obj: models.Model, importer: Importer) -> str:
+        related = getattr(obj, name)
+        return getattr(related, attribute) if related is not None else ""
+
+    return value
+
+
+def chain_node_pk(token: str, importer: Importer) -> int:
+    """A chain node by its code, or INDUSTRY/NODE where the code exists in several industries.
+    Needs importer.cache["nodes"]: code -> [nodes]."""
+    token = token.strip().upper()
+    if "/" in token:
+        industry_code, node_code = (part.strip() for part in token.split("/", 1))
+        found = [
+            node
+            for node in importer.cache["nodes"].get(node_code, [])
+            if node.industry.code == industry_code
+        ]
+    else:
+        found = importer.cache["nodes"].get(token, [])
+    if not found:
+        raise ValidationError(
+            gettext_lazy("no chain node has the code “%(code)s”."), params={"code": token}
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            gettext_lazy(
+                "the chain node code “%(code)s” is used in several industries; write it "
+                "as INDUSTRY/NODE."
+            ),
+            params={"code": token},
+        )
+    return found[0].pk
+
+
+def chain_node_code(node, importer: Importer) -> str:
+    """The code an export writes for a node: INDUSTRY/NODE only where the code is ambiguous.
+    Needs importer.cache["node_code_counts"]: code -> number of nodes with it."""
+    if importer.cache["node_code_counts"].get(node.code, 0) <= 1:
+        return node.code
+    return f"{node.industry.code}/{node.code}"
+
+
+def text_cell(value: Any, importer: Importer) -> str:
+    """A free-text column."""
+    return text(value)

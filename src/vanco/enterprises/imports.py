@@ -19,19 +19,15 @@ from vanco.industries.models import ChainNode, Industry
 from vanco.org.models import Locality
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _tax_code(value: Any, importer) -> str:
     if isinstance(value, int):
         # Excel turned the code into a number and dropped its leading zero.
         value = f"{value:010d}"
-    return normalise_enterprise_key(_text(value))
+    return normalise_enterprise_key(imports.text(value))
 
 
 def _locality(value: Any, importer) -> Any:
-    code = _text(value).upper()
+    code = imports.text(value).upper()
     if not code:
         return ""
     locality = importer.cache["localities"].get(code)
@@ -45,55 +41,13 @@ def _locality(value: Any, importer) -> Any:
     return locality.pk
 
 
-def _industry(value: Any, importer) -> Any:
-    code = _text(value).upper()
-    if not code:
-        return ""
-    industry = importer.cache["industries"].get(code)
-    if industry is None:
-        raise ValidationError(
-            _("no leading industry has the code “%(code)s”."), params={"code": value}
-        )
-    return industry.pk
-
-
 def _chain_nodes(value: Any, importer) -> list:
-    nodes = []
-    for token in _text(value).replace(";", ",").split(","):
-        token = token.strip().upper()
-        if not token:
-            continue
-        if "/" in token:
-            industry_code, node_code = (part.strip() for part in token.split("/", 1))
-            found = [
-                n
-                for n in importer.cache["nodes"].get(node_code, [])
-                if n.industry.code == industry_code
-            ]
-        else:
-            found = importer.cache["nodes"].get(token, [])
-        if not found:
-            raise ValidationError(
-                _("no chain node has the code “%(code)s”."), params={"code": token}
-            )
-        if len(found) > 1:
-            raise ValidationError(
-                _(
-                    "the chain node code “%(code)s” is used in several industries; write it "
-                    "as INDUSTRY/NODE."
-                ),
-                params={"code": token},
-            )
-        nodes.append(found[0].pk)
-    return nodes
+    tokens = imports.text(value).replace(";", ",").split(",")
+    return [imports.chain_node_pk(token, importer) for token in tokens if token.strip()]
 
 
 def _export_nodes(obj: Enterprise, importer) -> str:
-    counts = importer.cache["node_code_counts"]
-    return ", ".join(
-        node.code if counts.get(node.code, 0) <= 1 else f"{node.industry.code}/{node.code}"
-        for node in obj.chain_nodes.all()
-    )
+    return ", ".join(imports.chain_node_code(node, importer) for node in obj.chain_nodes.all())
 
 
 def _contact_value(attribute: str):
@@ -109,14 +63,6 @@ def _contact_value(attribute: str):
     return value
 
 
-def _fk_code(name: str):
-    def value(obj: Enterprise, importer) -> str:
-        related = getattr(obj, name)
-        return related.code if related is not None else ""
-
-    return value
-
-
 class EnterpriseImporter(imports.Importer):
     model = Enterprise
     form_class = EnterpriseForm
@@ -127,7 +73,7 @@ class EnterpriseImporter(imports.Importer):
         ImportColumn(
             "name",
             _("Name"),
-            to_form=lambda v, i: _text(v),
+            to_form=imports.text_cell,
             required=True,
             example="Công ty TNHH Cơ khí Ánh Dương",
         ),
@@ -138,7 +84,7 @@ class EnterpriseImporter(imports.Importer):
             "locality",
             _("Locality code"),
             to_form=_locality,
-            from_object=_fk_code("locality"),
+            from_object=imports.related_attr("locality"),
             required=True,
             example="DA",
         ),
@@ -151,8 +97,8 @@ class EnterpriseImporter(imports.Importer):
         ImportColumn(
             "industry",
             _("Leading industry code"),
-            to_form=_industry,
-            from_object=_fk_code("industry"),
+            to_form=imports.lookup("industries", _("no leading industry has the code “%(code)s”.")),
+            from_object=imports.related_attr("industry"),
             example="",
         ),
         ImportColumn(
@@ -183,12 +129,17 @@ class EnterpriseImporter(imports.Importer):
             from_object=choice_label("ownership"),
             example=Ownership.DOMESTIC.label,
         ),
-        ImportColumn("country", _("Country"), to_form=lambda v, i: _text(v).upper(), example="VN"),
         ImportColumn(
-            "address", _("Address"), to_form=lambda v, i: _text(v), example="Số 12 đường Lê Lợi"
+            "country", _("Country"), to_form=lambda v, i: imports.text(v).upper(), example="VN"
         ),
-        ImportColumn("employees", _("Employees"), to_form=lambda v, i: _text(v), example=120),
-        ImportColumn("notes", _("Notes"), to_form=lambda v, i: _text(v), example=""),
+        ImportColumn(
+            "address",
+            _("Address"),
+            to_form=imports.text_cell,
+            example="Số 12 đường Lê Lợi",
+        ),
+        ImportColumn("employees", _("Employees"), to_form=imports.text_cell, example=120),
+        ImportColumn("notes", _("Notes"), to_form=imports.text_cell, example=""),
         ImportColumn(
             "contact_name", _("Main contact"), ignored=True, from_object=_contact_value("name")
         ),

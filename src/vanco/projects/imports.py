@@ -44,12 +44,8 @@ from vanco.projects.forms import ProjectForm
 from vanco.projects.models import DispatchPeriod, ProgressReport, Project
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _code(value: Any, importer) -> str:
-    code = _text(value).upper()
+    code = imports.text(value).upper()
     if code and code not in importer.cache["existing_codes"]:
         raise ValidationError(
             _(
@@ -61,62 +57,13 @@ def _code(value: Any, importer) -> str:
     return code
 
 
-def _lookup(cache_name: str, message):
-    def convert(value: Any, importer) -> Any:
-        key = _text(value)
-        if cache_name != "users":
-            key = key.upper()
-        if not key:
-            return ""
-        found = importer.cache[cache_name].get(key)
-        if found is None:
-            raise ValidationError(message, params={"code": value})
-        return found.pk
-
-    return convert
-
-
 def _chain_node(value: Any, importer) -> Any:
-    token = _text(value).upper()
-    if not token:
-        return ""
-    if "/" in token:
-        industry_code, node_code = (part.strip() for part in token.split("/", 1))
-        found = [
-            n
-            for n in importer.cache["nodes"].get(node_code, [])
-            if n.industry.code == industry_code
-        ]
-    else:
-        found = importer.cache["nodes"].get(token, [])
-    if not found:
-        raise ValidationError(_("no chain node has the code “%(code)s”."), params={"code": token})
-    if len(found) > 1:
-        raise ValidationError(
-            _(
-                "the chain node code “%(code)s” is used in several industries; write it "
-                "as INDUSTRY/NODE."
-            ),
-            params={"code": token},
-        )
-    return found[0].pk
+    token = imports.text(value)
+    return imports.chain_node_pk(token, importer) if token else ""
 
 
 def _export_node(obj: Project, importer) -> str:
-    node = obj.chain_node
-    if node is None:
-        return ""
-    if importer.cache["node_code_counts"].get(node.code, 0) <= 1:
-        return node.code
-    return f"{node.industry.code}/{node.code}"
-
-
-def _fk_attr(name: str, attribute: str):
-    def value(obj: Project, importer) -> str:
-        related = getattr(obj, name)
-        return getattr(related, attribute) if related is not None else ""
-
-    return value
+    return imports.chain_node_code(obj.chain_node, importer) if obj.chain_node else ""
 
 
 def _raw(value: Any, importer) -> Any:
@@ -126,7 +73,7 @@ def _raw(value: Any, importer) -> Any:
 def _flag(value: Any, importer) -> bool:
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = imports.text(value).lower()
     return text in ("1", "true", "yes", "x", "có", "co", "是", "đúng")
 
 
@@ -166,7 +113,7 @@ class ProjectImporter(imports.Importer):
         ImportColumn(
             "name",
             _("Name"),
-            to_form=lambda v, i: _text(v),
+            to_form=imports.text_cell,
             required=True,
             example="Nhà máy linh kiện điện tử Ánh Dương",
         ),
@@ -179,23 +126,23 @@ class ProjectImporter(imports.Importer):
         ImportColumn(
             "investor",
             _("Investor tax code"),
-            to_form=_lookup(
+            to_form=imports.lookup(
                 "investors", _("no enterprise you can see has the tax code “%(code)s”.")
             ),
-            from_object=_fk_attr("investor", "tax_code"),
+            from_object=imports.related_attr("investor", "tax_code"),
             example="0100109106",
         ),
         ImportColumn(
             "investor_name",
             _("Investor name"),
             ignored=True,
-            from_object=_fk_attr("investor", "name"),
+            from_object=imports.related_attr("investor", "name"),
         ),
         ImportColumn(
             "industry",
             _("Leading industry code"),
-            to_form=_lookup("industries", _("no leading industry has the code “%(code)s”.")),
-            from_object=_fk_attr("industry", "code"),
+            to_form=imports.lookup("industries", _("no leading industry has the code “%(code)s”.")),
+            from_object=imports.related_attr("industry", "code"),
             example="DT",
         ),
         ImportColumn(
@@ -208,8 +155,8 @@ class ProjectImporter(imports.Importer):
         ImportColumn(
             "locality",
             _("Locality code"),
-            to_form=_lookup("localities", _("no locality has the code “%(code)s”.")),
-            from_object=_fk_attr("locality", "code"),
+            to_form=imports.lookup("localities", _("no locality has the code “%(code)s”.")),
+            from_object=imports.related_attr("locality", "code"),
             example="DA",
         ),
         ImportColumn(
@@ -222,15 +169,23 @@ class ProjectImporter(imports.Importer):
         ImportColumn(
             "leader",
             _("Leader in charge (user name)"),
-            to_form=_lookup("users", _("no active user you can see has the user name “%(code)s”.")),
-            from_object=_fk_attr("leader", "username"),
+            to_form=imports.lookup(
+                "users",
+                upper=False,
+                message=_("no active user you can see has the user name “%(code)s”."),
+            ),
+            from_object=imports.related_attr("leader", "username"),
             example="",
         ),
         ImportColumn(
             "officer",
             _("Project officer (user name)"),
-            to_form=_lookup("users", _("no active user you can see has the user name “%(code)s”.")),
-            from_object=_fk_attr("officer", "username"),
+            to_form=imports.lookup(
+                "users",
+                upper=False,
+                message=_("no active user you can see has the user name “%(code)s”."),
+            ),
+            from_object=imports.related_attr("officer", "username"),
             example="",
         ),
         ImportColumn(
@@ -264,7 +219,7 @@ class ProjectImporter(imports.Importer):
         ImportColumn("latitude", _("Latitude"), to_form=_raw, example=""),
         ImportColumn("longitude", _("Longitude"), to_form=_raw, example=""),
         ImportColumn("major_flag", _("Marked as major"), to_form=_flag, example=False),
-        ImportColumn("notes", _("Notes"), to_form=lambda v, i: _text(v), example=""),
+        ImportColumn("notes", _("Notes"), to_form=imports.text_cell, example=""),
         # Derived from the planned investment and the flag; exported for reading. Listed so
         # that the engine's bulk update writes the recomputed value.
         ImportColumn("is_major", _("Major project (computed)"), to_form=_ignored_value, example=""),
@@ -276,7 +231,7 @@ class ProjectImporter(imports.Importer):
         self._next_number: tuple[int, int] | None = None
 
     def normalise_key(self, value):
-        return _text(value).upper()
+        return imports.text(value).upper()
 
     def new_code(self) -> str:
         """The next generated code, counting the new rows of this file."""
@@ -296,7 +251,7 @@ class ProjectImporter(imports.Importer):
         return data
 
     def prepare(self, rows):
-        wanted = sorted({_text(row.get("code")).upper() for row in rows} - {""})
+        wanted = sorted({imports.text(row.get("code")).upper() for row in rows} - {""})
         existing = set()
         for start in range(0, len(wanted), imports.BATCH_SIZE):
             existing.update(
@@ -306,7 +261,7 @@ class ProjectImporter(imports.Importer):
             )
         self.cache["existing_codes"] = existing
         self.cache["now"] = timezone.now()
-        tax_codes = {_text(row.get("investor")).upper() for row in rows} - {""}
+        tax_codes = {imports.text(row.get("investor")).upper() for row in rows} - {""}
         self.cache["investors"] = {}
         tax_list = sorted(tax_codes)
         for start in range(0, len(tax_list), imports.BATCH_SIZE):
@@ -415,7 +370,7 @@ class ReportImporter(imports.Importer):
         ImportColumn(
             "progress_drop_reason",
             _("Why progress went down"),
-            to_form=lambda v, i: _text(v),
+            to_form=imports.text_cell,
             example="",
         ),
         ImportColumn(
@@ -425,14 +380,12 @@ class ReportImporter(imports.Importer):
         ImportColumn(
             "narrative",
             _("Progress this period"),
-            to_form=lambda v, i: _text(v),
+            to_form=imports.text_cell,
             example="Hoàn thành móng nhà xưởng số 1.",
         ),
-        ImportColumn(
-            "milestones", _("Milestones reached"), to_form=lambda v, i: _text(v), example=""
-        ),
-        ImportColumn("next_steps", _("Next steps"), to_form=lambda v, i: _text(v), example=""),
-        ImportColumn("obstacles_text", _("Obstacles"), to_form=lambda v, i: _text(v), example=""),
+        ImportColumn("milestones", _("Milestones reached"), to_form=imports.text_cell, example=""),
+        ImportColumn("next_steps", _("Next steps"), to_form=imports.text_cell, example=""),
+        ImportColumn("obstacles_text", _("Obstacles"), to_form=imports.text_cell, example=""),
         ImportColumn(
             "submitted_at",
             _("Submitted at (read only)"),
@@ -476,7 +429,7 @@ def _period_key(value: Any) -> Any:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    return _text(value)
+    return imports.text(value)
 
 
 def import_reports(
@@ -523,7 +476,7 @@ def import_reports(
     result.rows = len(parsed)
 
     # Lookups, once per file.
-    codes_wanted = sorted({_text(c.get("project")).upper() for _n, c in parsed} - {""})
+    codes_wanted = sorted({imports.text(c.get("project")).upper() for _n, c in parsed} - {""})
     projects = {}
     for start in range(0, len(codes_wanted), imports.BATCH_SIZE):
         for project in Project.objects.visible_to(user).filter(
@@ -558,7 +511,7 @@ def import_reports(
     for done, (number, cells) in enumerate(parsed, start=1):
         if progress is not None and done % imports.PROGRESS_EVERY == 0:
             progress(done, len(parsed))
-        code = _text(cells.get("project")).upper()
+        code = imports.text(cells.get("project")).upper()
         project = projects.get(code)
         if project is None:
             error(
