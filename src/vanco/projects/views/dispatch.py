@@ -230,12 +230,12 @@ class PeriodBoard(ScopedMixin, TemplateView):
             .annotate(total=Count("pk"), **counts)
             .order_by("area")
         )
-        names = dict(
-            Locality.objects.filter(path__in=[row["area"] for row in grouped]).values_list(
-                "path", "pk"
-            )
+        areas = Locality.objects.visible_to(self.request.user).filter(
+            path__in=[row["area"] for row in grouped]
         )
-        labels = dict(Locality.objects.filter(pk__in=names.values()).values_list("pk", "name"))
+        names, labels = {}, {}
+        for pk, area_path, name in areas.values_list("pk", "path", "name"):
+            names[area_path], labels[pk] = pk, name
         rows, totals = [], {name: 0 for name in ["total", *BUCKETS]}
         for row in grouped:
             locality_id = names.get(row["area"])
