@@ -12,6 +12,8 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -141,8 +143,18 @@ class ListPage(ScopedMixin, TemplateView):
         )
         template = self.template_name
         if request.htmx and request.htmx.target == "list-results":
-            template = f"{self.template_name}#results"
+            template = self.results_template()
         return self.render_to_response(context, template_name=template)
+
+    def results_template(self) -> str:
+        """The results fragment: the page's own `results` partial, or the one of core/list.html
+        that pages extending it inherit (a partial is not found through {% extends %})."""
+        own = f"{self.template_name}#results"
+        try:
+            get_template(own)
+        except TemplateDoesNotExist:
+            return "core/list.html#results"
+        return own
 
     def render_to_response(self, context, template_name=None, **kwargs):
         return self.response_class(

@@ -58,12 +58,6 @@ class EnterpriseList(ListPage):
             return _xlsx(handle, "enterprises.xlsx")
         return super().get(request, *args, **kwargs)
 
-    def render_to_response(self, context, template_name=None, **kwargs):
-        # The results fragment lives in the parent template (core/list.html).
-        if template_name and template_name.endswith("#results"):
-            template_name = "core/list.html#results"
-        return super().render_to_response(context, template_name=template_name, **kwargs)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_import"] = access.can(self.request.user, "enterprises.import")
