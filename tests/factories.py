@@ -9,9 +9,11 @@ from factory.django import DjangoModelFactory
 from vanco.accounts.enums import Role
 from vanco.accounts.models import RoleAssignment, User
 from vanco.core.identifiers import vn_tax_code_is_valid
-from vanco.enterprises.models import Contact, Enterprise
+from vanco.enterprises.models import Contact, Enterprise, Pairing, Visit
 from vanco.industries.enums import ChainSegment
 from vanco.industries.models import ChainNode, Industry
+from vanco.obstacles.enums import Category, Source, Status
+from vanco.obstacles.models import Obstacle
 from vanco.org.enums import LocalityKind
 from vanco.org.models import Department, Locality
 from vanco.projects.enums import CycleFrequency, Stage
@@ -173,3 +175,42 @@ class ProgressReportFactory(DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     period = factory.SubFactory(DispatchPeriodFactory)
+
+
+class PairingFactory(DjangoModelFactory):
+    class Meta:
+        model = Pairing
+
+    official = factory.LazyFunction(lambda: user_with_role(Role.CADRE))
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    starts_on = datetime.date(2026, 1, 1)
+    next_visit_due = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=92))
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    visited_on = datetime.date(2026, 11, 2)
+    summary = "Làm việc với ban giám đốc về kế hoạch mở rộng."
+    recorded_by = factory.LazyFunction(lambda: user_with_role(Role.CADRE))
+
+
+class ObstacleFactory(DjangoModelFactory):
+    """A submitted obstacle of an enterprise; pass status/department/due for later states."""
+
+    class Meta:
+        model = Obstacle
+
+    title = factory.Sequence(lambda n: f"Chậm bàn giao mặt bằng {n}")
+    description = "Doanh nghiệp chưa nhận được mặt bằng theo cam kết."
+    category = Category.LAND
+    source = Source.OFFICIAL
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    locality = factory.LazyAttribute(
+        lambda o: o.project.locality if o.project else o.enterprise.locality
+    )
+    project = None
+    raised_by = factory.LazyFunction(lambda: user_with_role(Role.COORDINATOR))
+    status = Status.SUBMITTED

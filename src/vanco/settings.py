@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "vanco.enterprises",
     "vanco.projects",
     "vanco.notifications",
+    "vanco.obstacles",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,7 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Ho_Chi_Minh")
 LANGUAGE_COOKIE_NAME = "vanco_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = HTTPS
+FORMAT_MODULE_PATH = ["vanco.formats"]
 LANGUAGE_COOKIE_HTTPONLY = True
 
 # --- Money ----------------------------------------------------------------------------------
@@ -191,6 +193,15 @@ VANCO_MONEY_UNIT = env_choice("VANCO_MONEY_UNIT", "ty_dong", {"ty_dong", "trieu_
 VANCO_MAJOR_PROJECT_THRESHOLD = env_int("VANCO_MAJOR_PROJECT_THRESHOLD", 1000, minimum=0)
 
 VANCO_ATTACHMENT_MAX_MB = env_int("VANCO_ATTACHMENT_MAX_MB", 20, minimum=1)
+
+# --- Obstacles ------------------------------------------------------------------------------
+# An overdue obstacle goes to the department head the day after its due date, then one level
+# higher (leader in charge, leading group) every this many days.
+VANCO_ESCALATION_STEP_DAYS = env_int("VANCO_ESCALATION_STEP_DAYS", 7, minimum=1)
+# Departments are reminded this many days before an obstacle's due date.
+VANCO_OBSTACLE_DUE_SOON_DAYS = env_int("VANCO_OBSTACLE_DUE_SOON_DAYS", 3, minimum=1)
+# The address of this Vanco as users reach it, for links in e-mails (e.g. https://vanco.gov.vn).
+VANCO_BASE_URL = env_str("VANCO_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "static/"

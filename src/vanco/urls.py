@@ -16,7 +16,9 @@ urlpatterns = [
     path("enterprises/", include("vanco.enterprises.urls")),
     path("projects/", include("vanco.projects.urls")),
     path("notifications/", include("vanco.notifications.urls")),
+    path("obstacles/", include("vanco.obstacles.urls")),
     path("audit/", pages.AuditLogList.as_view(), name="audit-log"),
+    path("import/", include("vanco.core.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from vanco.accounts.enums import Role
@@ -616,3 +617,27 @@ def test_demo_audit_entries_for_pipeline_rows():
         first, last = summary.additional_data["first_pk"], summary.additional_data["last_pk"]
         in_range = ProgressReport.objects.filter(pk__gte=first, pk__lte=last)
         assert set(in_range.values_list("project__code", flat=True)) == {code}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scale", ["small", "medium"])
+def test_demo_fixed_locality_logins_land_on_reports_due(client, scale):
+    from vanco.demo.pipeline import HOME_DUE
+    from vanco.projects.dispatch import reports_due_for
+
+    run_demo(scale=scale)
+
+    current = DispatchPeriod.objects.get(status=PeriodStatus.OPEN)
+    for username in ("quan1", "kcn1"):
+        user = User.objects.get(username=username)
+        due = list(reports_due_for(user, today=TODAY))
+        # Only the current period is open and it is not yet past its due date: nothing can be
+        # overdue in a fresh demo, but every fixed officer has reports to write.
+        assert {(report.period_id, report.status) for report in due} == {
+            (current.pk, ReportStatus.DUE)
+        }, username
+        assert min(len(due), HOME_DUE) == HOME_DUE, username
+        client.force_login(user)
+        page = client.get(reverse("projects:my-reports"))
+        assert page.status_code == 200
+        assert page.context["paginator"].count == len(due), username

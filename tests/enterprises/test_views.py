@@ -20,6 +20,7 @@ from tests.factories import (
 )
 from vanco.accounts.enums import Role
 from vanco.accounts.models import User
+from vanco.core.models import ImportJob
 from vanco.enterprises.enums import EnterpriseStatus
 from vanco.enterprises.models import Contact, Enterprise
 
@@ -245,32 +246,42 @@ def test_contacts_out_of_scope_404_and_read_only_roles_403(world, firms):
 IMPORT = reverse("enterprises:enterprise-import")
 
 
+def _job_url(response) -> str:
+    assert response.status_code == 302
+    return response["Location"]
+
+
 def test_import_page_checks_then_applies(world, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     client = login(world, Role.LOCALITY)
     assert client.get(IMPORT).status_code == 200
     upload = xlsx_file([HEADER_EN, ["Công ty A", valid_tax_code(1), "DA", "operating"]])
-    response = client.post(IMPORT, {"step": "check", "file": upload})
-    assert response.status_code == 200
-    assert (response.context["result"].created, Enterprise.objects.count()) == (1, 0)
-    response = client.post(IMPORT, {"step": "apply"})
-    assert response.status_code == 302
+    job_url = _job_url(client.post(IMPORT, {"file": upload}))
+    job = ImportJob.objects.get()
+    assert job_url == reverse("core:import-job", args=[job.pk])
+    assert (job.status, job.created_count, Enterprise.objects.count()) == ("checked", 1, 0)
+    assert client.get(job_url).status_code == 200
+    assert _job_url(client.post(job_url)) == job_url
+    job.refresh_from_db()
+    assert (job.status, job.dry_run, job.created_count) == ("done", False, 1)
     assert list(Enterprise.objects.values_list("name", flat=True)) == ["Công ty A"]
     assert list((tmp_path / "imports").iterdir()) == []
     # The checked file is used once.
-    assert client.post(IMPORT, {"step": "apply"}).status_code == 400
+    assert client.post(job_url).status_code == 400
+    assert Enterprise.objects.count() == 1
 
 
 def test_import_page_lists_row_errors_and_writes_nothing(world, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     client = login(world, Role.LOCALITY)
     upload = xlsx_file([HEADER_EN, ["Công ty B", valid_tax_code(1), "DB", "operating"]])
-    response = client.post(IMPORT, {"step": "check", "file": upload})
-    assert response.status_code == 400
-    assert [str(e) for e in response.context["result"].errors] == [
+    job_url = _job_url(client.post(IMPORT, {"file": upload}))
+    response = client.get(job_url)
+    assert response.context["job"].errors == [
         "row 2, column Locality code: “Huyện Bình Sơn” is outside the area you are responsible for."
     ]
-    assert client.post(IMPORT, {"step": "apply"}).status_code == 400
+    assert response.context["job"].status == "failed"
+    assert client.post(job_url).status_code == 400
     assert Enterprise.objects.count() == 0
 
 
@@ -289,7 +300,7 @@ def test_import_page_lists_row_errors_and_writes_nothing(world, settings, tmp_pa
 def test_import_page_refuses_files_that_are_not_workbooks(world, name, content, message):
     upload = io.BytesIO(content)
     upload.name = name
-    response = login(world, Role.COORDINATOR).post(IMPORT, {"step": "check", "file": upload})
+    response = login(world, Role.COORDINATOR).post(IMPORT, {"file": upload})
     assert response.status_code == 400
     assert response.context["problems"] == [message]
 
@@ -299,7 +310,7 @@ def test_import_page_refuses_files_over_the_size_limit(world, settings):
     upload = xlsx_file([HEADER_EN, ["A" * 1000, valid_tax_code(1), "DA", ""]] * 1)
     upload = io.BytesIO(upload.getvalue() + b"\0" * (1024 * 1024))
     upload.name = "big.xlsx"
-    response = login(world, Role.COORDINATOR).post(IMPORT, {"step": "check", "file": upload})
+    response = login(world, Role.COORDINATOR).post(IMPORT, {"file": upload})
     assert response.status_code == 400
     assert response.context["problems"] == ["The file is too large: at most 1 MB."]
 

@@ -393,3 +393,32 @@ def test_dispatch_tick_opens_periods_and_sends_reminders(world, mailoutbox):
     # 3 November sent nothing (due in 2 days); 2 November is 3 days before: one e-mail.
     call_command("dispatch_tick", "--today=2026-11-02")
     assert [m.to for m in mailoutbox] == [["tick@example.vn"]]
+
+
+def test_submit_report_with_files_is_all_or_nothing(world, period, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vanco.projects.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    officer = world["users"][Role.LOCALITY]
+    report = ProgressReportFactory(project=project_in(world["district_a"]), period=period)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    good = SimpleUploadedFile("ok.pdf", pdf)
+    bad = SimpleUploadedFile("ok.png", pdf)
+    data = {"progress_percent": "20", "funds_this_period": "1", "jobs_created": "0"}
+    with pytest.raises(ValidationError) as caught:
+        dispatch.submit_report(
+            actor=officer, report=report, data=data, expected_version=1, files=[good, bad]
+        )
+    assert list(caught.value.message_dict) == ["files"]
+    assert Attachment.objects.count() == 0
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DUE
+    dispatch.submit_report(
+        actor=officer, report=report, data=data, expected_version=1, files=[good]
+    )
+    assert list(Attachment.objects.values_list("report_id", "original_name")) == [
+        (report.pk, "ok.pdf")
+    ]
+    assert len([path for path in (tmp_path / "media").rglob("*") if path.is_file()]) == 1

@@ -481,3 +481,110 @@ def test_light_rules_page_states_the_rules_with_current_thresholds(client, world
     page = client.get(reverse("projects:light-rules"))
     texts = [text for _light, text in page.context["descriptions"]]
     assert "Under construction and behind the planned pace by more than 45 points." in texts
+
+
+# --- Attachments with the report ------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+
+
+def files(*pairs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(name, content) for name, content in pairs]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def english(user):
+    user.language = "en"
+    user.save(update_fields=["language"])
+    return user
+
+
+def test_report_form_stores_attached_files_with_the_report(client, world, open_period, media):
+    from vanco.projects.models import Attachment
+
+    project = project_in(world["district_a"])
+    report = ProgressReportFactory(project=project, period=open_period)
+    client.force_login(english(world["users"][Role.LOCALITY]))
+    response = client.post(
+        reverse("projects:report-edit", args=[report.pk]),
+        {**form_data(report), "files": files(("biên bản.pdf", PDF), ("ảnh công trường.png", PNG))},
+    )
+    assert response.status_code == 302
+    stored = Attachment.objects.filter(report=report).order_by("original_name")
+    assert [(a.original_name, a.project_id) for a in stored] == [
+        ("biên bản.pdf", project.pk),
+        ("ảnh công trường.png", project.pk),
+    ]
+    detail = client.get(report.get_absolute_url()).content.decode()
+    for attachment in stored:
+        assert reverse("projects:attachment-download", args=[attachment.pk]) in detail
+    timeline = client.get(project.get_absolute_url()).content.decode()
+    assert timeline.count('data-testid="timeline-report-file"') == 2
+    download = client.get(reverse("projects:attachment-download", args=[stored[0].pk]))
+    assert (download.status_code, b"".join(download.streaming_content)) == (200, PDF)
+
+
+def test_report_form_a_bad_file_refuses_everything_and_asks_to_choose_again(
+    client, world, open_period, media
+):
+    from vanco.projects.models import Attachment
+
+    report = ProgressReportFactory(project=project_in(world["district_a"]), period=open_period)
+    client.force_login(english(world["users"][Role.LOCALITY]))
+    response = client.post(
+        reverse("projects:report-edit", args=[report.pk]),
+        {
+            **form_data(report, narrative="Giữ lại nội dung này"),
+            "files": files(("ok.pdf", PDF), ("virus.pdf", b"MZ\x90\x00 not a pdf")),
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors["files"]
+    assert errors == [
+        "virus.pdf: The content of the file does not match its extension .pdf. "
+        "Save it again in the right format and upload it.",
+        "The report was not submitted, so the files you chose were not kept: choose them again.",
+    ]
+    assert "Giữ lại nội dung này" in response.content.decode()
+    assert Attachment.objects.count() == 0
+    assert [path for path in media.rglob("*") if path.is_file()] == []
+    assert ProgressReport.objects.get(pk=report.pk).status == ReportStatus.DUE
+
+
+def test_report_form_invalid_figures_with_files_store_nothing(client, world, open_period, media):
+    from vanco.projects.models import Attachment
+
+    report = ProgressReportFactory(project=project_in(world["district_a"]), period=open_period)
+    client.force_login(english(world["users"][Role.LOCALITY]))
+    response = client.post(
+        reverse("projects:report-edit", args=[report.pk]),
+        {**form_data(report, progress_percent="150"), "files": files(("ok.pdf", PDF))},
+    )
+    assert response.status_code == 400
+    assert sorted(response.context["form"].errors) == ["files", "progress_percent"]
+    assert Attachment.objects.count() == 0
+
+
+def test_report_detail_lists_only_this_reports_files(client, world, open_period, media):
+    from vanco.projects import services
+
+    project = project_in(world["district_a"])
+    report = ProgressReportFactory(project=project, period=open_period)
+    officer = world["users"][Role.LOCALITY]
+    services.add_attachment(
+        actor=officer, project=project, uploaded_file=files(("hợp đồng.pdf", PDF))[0]
+    )
+    services.add_attachment(
+        actor=officer, project=project, uploaded_file=files(("ảnh.png", PNG))[0], report=report
+    )
+    client.force_login(world["users"][Role.AUDITOR])
+    response = client.get(report.get_absolute_url())
+    assert [a.original_name for a in response.context["attachments"]] == ["ảnh.png"]

@@ -171,3 +171,72 @@ def test_reason_text_in_english_and_vietnamese_source_falls_back():
             "Progress report missing for this period"
         )
         assert reason_text({"code": "unknown_rule", "params": {}}) == "unknown_rule"
+
+
+# --- Milestone plans ------------------------------------------------------------------------
+
+PLAN = [(D(2026, 3, 1), Decimal("10")), (D(2026, 7, 1), Decimal("70"))]
+
+
+def test_pace_points_add_start_and_completion_around_the_milestones():
+    project = building(start=JAN_1, end=DEC_31)
+    assert lights.pace_points(project, PLAN) == [
+        (JAN_1, Decimal("0")),
+        (D(2026, 3, 1), Decimal("10")),
+        (D(2026, 7, 1), Decimal("70")),
+        (DEC_31, Decimal("100")),
+    ]
+
+
+def test_pace_points_skip_a_completion_not_later_than_the_last_milestone():
+    project = building(start=JAN_1, end=D(2026, 7, 1))
+    assert lights.pace_points(project, PLAN) == [
+        (JAN_1, Decimal("0")),
+        (D(2026, 3, 1), Decimal("10")),
+        (D(2026, 7, 1), Decimal("70")),
+    ]
+
+
+def test_planned_progress_follows_the_milestone_plan_piecewise():
+    project = building(start=JAN_1, end=DEC_31)
+    assert lights.planned_progress(project, D(2025, 12, 1), PLAN) == Decimal("0")
+    # 1 Jan → 1 Mar is 59 days: on 30 Jan (29 days in) 10 × 29 / 59.
+    assert lights.planned_progress(project, D(2026, 1, 30), PLAN) == Decimal(290) / Decimal(59)
+    assert lights.planned_progress(project, D(2026, 3, 1), PLAN) == Decimal("10")
+    # 1 Mar → 1 Jul is 122 days: halfway (61 days) is 10 + 60 / 2.
+    assert lights.planned_progress(project, D(2026, 5, 1), PLAN) == Decimal("40")
+    assert lights.planned_progress(project, D(2026, 7, 1), PLAN) == Decimal("70")
+    assert lights.planned_progress(project, DEC_31, PLAN) == Decimal("100")
+
+
+def test_planned_progress_holds_the_last_milestone_without_a_completion_date():
+    project = building(start=JAN_1, end=None)
+    assert lights.planned_progress(project, D(2026, 11, 1), PLAN) == Decimal("70")
+    assert lights.planned_progress(project, D(2026, 11, 1)) is None
+
+
+def test_evaluate_behind_the_milestone_plan_says_so():
+    # On 30 Nov the plan is 70 + 30 × 152 / 183 = 94.9 %; 70 % done is 25 points behind.
+    result = evaluate(building("70"), NOVEMBER, RULES, [], today=D(2026, 12, 1), milestones=PLAN)
+    reasons = [{"code": "behind_pace", "params": {"points": 25, "plan": "milestones"}}]
+    assert result == ("yellow", reasons)
+    with translation.override("en"):
+        assert reason_text(reasons[0]) == "Behind the milestone plan by 25 points"
+
+
+def test_evaluate_a_milestone_plan_can_turn_a_straight_line_red_into_green():
+    # The straight line plans 91.5 % on 30 Nov; the plan below only 50 %.
+    plan = [(D(2026, 12, 1), Decimal("50"))]
+    assert evaluate(building("45"), NOVEMBER, RULES, [], today=D(2026, 12, 1))[0] == "red"
+    assert evaluate(building("45"), NOVEMBER, RULES, [], today=D(2026, 12, 1), milestones=plan) == (
+        "green",
+        [],
+    )
+
+
+def test_reason_text_straight_pace_keeps_its_wording():
+    with translation.override("en"):
+        assert (
+            reason_text({"code": "behind_pace", "params": {"points": 12}})
+            == "Behind the planned pace by 12 points"
+        )

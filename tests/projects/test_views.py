@@ -166,7 +166,16 @@ def test_project_list_search_ignores_diacritics_and_case(data, as_user, coordina
 
 
 def test_project_list_totals_sum_the_filtered_rows(data, as_user, coordinator):
-    response = as_user(coordinator).get(LIST, {"industry": data["i1"].pk, "per_page": 1})
+    response = as_user(coordinator).get(
+        LIST,
+        {
+            "industry": data["i1"].pk,
+            "per_page": 1,
+            "cols": "1",
+            "col": ["planned_investment", "funds_in_place"],
+        },
+    )
+    assert response.context["paginator"].count == 2
     assert response.context["totals"] == {
         "planned_investment": Decimal("1600.000"),
         "signed_amount": Decimal("1480.000"),
@@ -199,6 +208,127 @@ def test_project_list_export_of_locality_officer_stays_in_scope(data, as_user, o
     response = as_user(officer).get(LIST, {"sort": "code", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["DA-1", "DA-2"]
+
+
+def test_project_list_default_columns_fit_the_page(data, as_user, coordinator):
+    response = as_user(coordinator).get(LIST)
+    assert [column.name for column in response.context["columns"]] == [
+        "code",
+        "name",
+        "locality",
+        "stage",
+        "light",
+        "planned_investment",
+        "progress_percent",
+    ]
+    assert response.context["rows"][0][1][0][1] == "DA-3"
+
+
+def test_project_list_column_chooser_keeps_code_and_name(data, as_user, coordinator):
+    response = as_user(coordinator).get(
+        LIST, {"cols": "1", "col": ["officer", "investor", "no_such_column"], "sort": "code"}
+    )
+    assert [column.name for column in response.context["columns"]] == [
+        "code",
+        "name",
+        "investor",
+        "officer",
+    ]
+    assert [cells[3][1] for _obj, cells in response.context["rows"]] == [
+        data["p1"].officer.get_full_name(),
+        None,
+        None,
+    ]
+    choices = {column.name: shown for column, shown in response.context["column_choices"]}
+    assert choices["investor"] is True
+    assert choices["locality"] is False
+    assert "code" not in choices
+    # The choice stays in the sort and page links.
+    assert "cols=1&amp;col=officer&amp;col=investor" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "sort", ["code", "-code", "name", "-investor", "locality", "-planned_investment", "-light"]
+)
+def test_project_list_pages_keep_the_sort_order(data, as_user, coordinator, world, sort):
+    for n in range(4, 8):
+        ProjectFactory(
+            code=f"DA-{n}",
+            name=f"Dự án {n % 3}",
+            locality=world["district_b"],
+            investor=EnterpriseFactory(locality=world["district_b"]),
+            planned_investment=Decimal(n % 2),
+        )
+    expression = dict(
+        code="code",
+        name="name",
+        investor="investor__name",
+        locality="locality__name",
+        planned_investment="planned_investment",
+        light="light",
+    )[sort.lstrip("-")]
+    ordering = f"-{expression}" if sort.startswith("-") else expression
+    expected = list(Project.objects.order_by(ordering, "pk").values_list("code", flat=True))
+    client = as_user(coordinator)
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get(LIST, {"sort": sort, "per_page": 3, "page": page})
+        shown += listed(response)
+    assert shown == expected
+
+
+def test_project_list_sorts_on_a_column_not_shown(data, as_user, coordinator):
+    response = as_user(coordinator).get(LIST, {"sort": "-funds_in_place"})
+    assert "funds_in_place" not in [column.name for column in response.context["columns"]]
+    assert listed(response) == ["DA-3", "DA-1", "DA-2"]
+
+
+def test_project_list_money_headers_carry_the_unit(data, as_user, coordinator, settings):
+    settings.VANCO_MONEY_UNIT = "ty_dong"
+    content = as_user(coordinator).get(LIST).content.decode()
+    assert '<span class="vanco-unit"> (billion VND)</span>' in content
+    assert content.count('class="vanco-unit"') == 1
+
+
+def test_project_list_export_keeps_every_column_whatever_the_choice(data, as_user, coordinator):
+    response = as_user(coordinator).get(
+        LIST, {"cols": "1", "col": ["investor"], "sort": "code", "export": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header = next(sheet.iter_rows(values_only=True))
+    assert len(header) == 18
+    assert header[-5:] == (
+        "Chain node",
+        "Task force",
+        "Leader in charge",
+        "Major project",
+        "Planned completion",
+    )
+
+
+def test_project_list_count_and_totals_follow_scope_and_changes(data, as_user, officer, world):
+    client = as_user(officer)
+    response = client.get(LIST)
+    assert response.context["paginator"].count == 2
+    assert response.context["totals"]["planned_investment"] == Decimal("300.500")
+    ProjectFactory(
+        code="DA-4",
+        locality=world["commune_a"],
+        investor=EnterpriseFactory(locality=world["commune_a"]),
+        planned_investment=Decimal("9.000"),
+    )
+    ProjectFactory(
+        code="DA-5",
+        locality=world["district_b"],
+        investor=EnterpriseFactory(locality=world["district_b"]),
+        planned_investment=Decimal("7.000"),
+    )
+    response = client.get(LIST)
+    assert response.context["paginator"].count == 3
+    assert response.context["totals"]["planned_investment"] == Decimal("309.500")
+    response = as_user(world["users"][Role.COORDINATOR]).get(LIST)
+    assert response.context["paginator"].count == 5
+    assert response.context["totals"]["planned_investment"] == Decimal("1816.500")
 
 
 def test_project_list_leader_has_no_bulk_actions(data, as_user, world):

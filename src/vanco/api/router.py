@@ -5,6 +5,7 @@ from vanco.api import errors
 from vanco.api.auth import BearerToken, BrowserSession
 from vanco.enterprises.api import router as enterprises_router
 from vanco.industries.api import router as industries_router
+from vanco.obstacles.api import router as obstacles_router
 from vanco.org.api import router as org_router
 from vanco.projects.api import router as projects_router
 
@@ -26,3 +27,4 @@ api.add_router("", org_router)
 api.add_router("", industries_router)
 api.add_router("", enterprises_router)
 api.add_router("", projects_router)
+api.add_router("", obstacles_router)

@@ -102,6 +102,19 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reports.submit": frozenset({Role.COORDINATOR, Role.LOCALITY}),
     "reports.review": frozenset({Role.COORDINATOR}),
     "lights.configure": frozenset({Role.COORDINATOR}),
+    "pairings.manage": frozenset({Role.COORDINATOR, Role.LOCALITY}),
+    "visits.log": frozenset({Role.COORDINATOR, Role.LOCALITY, Role.CADRE}),
+    "obstacles.raise": frozenset(
+        {Role.COORDINATOR, Role.LOCALITY, Role.CADRE, Role.DEPARTMENT, Role.ENTERPRISE}
+    ),
+    "obstacles.assign": frozenset({Role.COORDINATOR}),
+    "obstacles.work": frozenset({Role.DEPARTMENT}),
+    "obstacles.escalate": frozenset({Role.COORDINATOR, Role.LEADER, Role.LOCALITY}),
+    "obstacles.configure": frozenset({Role.COORDINATOR}),
+    "obstacles.metrics": frozenset(
+        {Role.LEADER, Role.COORDINATOR, Role.AUDITOR, Role.DEPARTMENT, Role.LOCALITY}
+    ),
+    "problems.manage": frozenset({Role.COORDINATOR}),
 }
 
 
@@ -181,20 +194,82 @@ def _assignments_visible(qs: QuerySet, scope: Scope) -> QuerySet:
     return qs.filter(user__in=_visible_user_ids(scope))
 
 
+def _paired_enterprise_ids(scope: Scope) -> QuerySet:
+    """Enterprises the user is paired with now (the cadre scope)."""
+    from vanco.enterprises.models import Pairing
+
+    return Pairing.objects.filter(official_id=scope.user_id, ends_on__isnull=True).values(
+        "enterprise_id"
+    )
+
+
+def _department_obstacle_q(scope: Scope, prefix: str = "") -> Q:
+    """Obstacles assigned to one of the scope's departments, as lead or cooperating."""
+    from vanco.obstacles.models import Obstacle
+
+    cooperating = Obstacle.cooperating_departments.through.objects.filter(
+        department_id__in=scope.department_ids
+    ).values("obstacle_id")
+    return Q(**{f"{prefix}lead_department_id__in": scope.department_ids}) | Q(
+        **{f"{prefix}pk__in": cooperating}
+    )
+
+
+def _department_concerns(scope: Scope, field: str) -> QuerySet:
+    """Projects or enterprises (by `field`) that the scope's departments have obstacles of."""
+    from vanco.obstacles.models import Obstacle
+
+    return (
+        Obstacle.objects.filter(_department_obstacle_q(scope))
+        .filter(**{f"{field}__isnull": False})
+        .values(field)
+    )
+
+
 def _enterprise_q(scope: Scope, prefix: str = "") -> Q:
-    """Enterprises a scope reaches: its locality subtrees and its own enterprise."""
+    """Enterprises a scope reaches: its locality subtrees, its own enterprise, the enterprises
+    paired with it, and those its departments have obstacles of."""
     q = scope.locality_q(f"{prefix}locality__path")
     if scope.enterprise_keys:
         q |= Q(**{f"{prefix}tax_code__in": scope.enterprise_keys})
+    if scope.has(Role.CADRE):
+        q |= Q(**{f"{prefix}pk__in": _paired_enterprise_ids(scope)})
+    if scope.department_ids:
+        q |= Q(**{f"{prefix}pk__in": _department_concerns(scope, "enterprise_id")})
     return q
 
 
 def _project_q(scope: Scope, prefix: str = "") -> Q:
-    """Projects a scope reaches: hosted in its localities, its enterprise's, or followed by it."""
+    """Projects a scope reaches: hosted in its localities, its enterprise's, followed by it,
+    its paired enterprises', and those its departments have obstacles of."""
     q = scope.locality_q(f"{prefix}locality__path")
     if scope.enterprise_keys:
         q |= Q(**{f"{prefix}investor__tax_code__in": scope.enterprise_keys})
     q |= Q(**{f"{prefix}officer_id": scope.user_id}) | Q(**{f"{prefix}leader_id": scope.user_id})
+    if scope.has(Role.CADRE):
+        q |= Q(**{f"{prefix}investor_id__in": _paired_enterprise_ids(scope)})
+    if scope.department_ids:
+        q |= Q(**{f"{prefix}pk__in": _department_concerns(scope, "project_id")})
+    return q
+
+
+def _pairing_q(scope: Scope, prefix: str = "") -> Q:
+    """Pairings of the enterprises a scope reaches, and the user's own pairings."""
+    return _enterprise_q(scope, f"{prefix}enterprise__") | Q(
+        **{f"{prefix}official_id": scope.user_id}
+    )
+
+
+def _obstacle_q(scope: Scope, prefix: str = "") -> Q:
+    """Obstacles a scope reaches: in its localities, raised by the user, of its enterprise or
+    paired enterprises, or assigned to its departments."""
+    q = scope.locality_q(f"{prefix}locality__path") | Q(**{f"{prefix}raised_by_id": scope.user_id})
+    if scope.enterprise_keys:
+        q |= Q(**{f"{prefix}enterprise__tax_code__in": scope.enterprise_keys})
+    if scope.has(Role.CADRE):
+        q |= Q(**{f"{prefix}enterprise_id__in": _paired_enterprise_ids(scope)})
+    if scope.department_ids:
+        q |= _department_obstacle_q(scope, prefix)
     return q
 
 
@@ -220,6 +295,14 @@ def _scoped_by(q_builder, prefix: str = "", *, edit_roles: frozenset[str]):
 
 
 _FIELD_ROLES = frozenset({Role.LOCALITY})
+_VISITING_ROLES = frozenset({Role.LOCALITY, Role.CADRE})
+# Everyone who may act on an obstacle they can see; each transition checks its own rule.
+_OBSTACLE_ROLES = frozenset({Role.LOCALITY, Role.CADRE, Role.DEPARTMENT, Role.ENTERPRISE})
+
+
+def _officials(qs: QuerySet, scope: Scope) -> QuerySet:
+    """Internal working data: every role except enterprise users alone."""
+    return qs if scope.roles - {Role.ENTERPRISE} else qs.none()
 
 
 def _own(qs: QuerySet, scope: Scope) -> QuerySet:
@@ -256,7 +339,19 @@ RULES: dict[str, Rule] = {
     "projects.dispatchcycle": Rule(visible=_everyone_with_a_role, editable=_coordinators),
     "projects.dispatchperiod": Rule(visible=_everyone_with_a_role, editable=_coordinators),
     "projects.lightrules": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "projects.milestone": _scoped_by(_project_q, "project__", edit_roles=_FIELD_ROLES),
+    "core.importjob": Rule(visible=_own, editable=_own),
     "notifications.notification": Rule(visible=_own, editable=_own),
+    "notifications.preference": Rule(visible=_own, editable=_own),
+    "enterprises.pairing": _scoped_by(_pairing_q, edit_roles=_FIELD_ROLES),
+    "enterprises.visit": _scoped_by(_enterprise_q, "enterprise__", edit_roles=_VISITING_ROLES),
+    "obstacles.categorylimit": Rule(visible=_everyone_with_a_role, editable=_coordinators),
+    "obstacles.commonproblem": Rule(visible=_officials, editable=_coordinators),
+    "obstacles.obstacle": _scoped_by(_obstacle_q, edit_roles=_OBSTACLE_ROLES),
+    "obstacles.obstacleevent": _scoped_by(_obstacle_q, "obstacle__", edit_roles=frozenset()),
+    "obstacles.obstacleattachment": _scoped_by(
+        _obstacle_q, "obstacle__", edit_roles=_OBSTACLE_ROLES
+    ),
 }
 
 

@@ -28,12 +28,28 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
         top.append((_("My reports due"), "projects:my-reports", "clipboard-check"))
     if scope.whole_city:
         top.append((_("Dispatch"), "projects:period-list", "calendar-check"))
-    sees_projects = scope.whole_city or scope.has(Role.LOCALITY) or scope.has(Role.ENTERPRISE)
+    only_enterprise = scope.roles == {Role.ENTERPRISE}
+    if scope.has(Role.DEPARTMENT) and not scope.whole_city:
+        top.append((_("My obstacles"), "obstacles:obstacle-list", "inbox"))
+    sees_projects = (
+        scope.whole_city
+        or scope.has(Role.LOCALITY)
+        or scope.has(Role.ENTERPRISE)
+        or scope.has(Role.CADRE)
+        or scope.has(Role.DEPARTMENT)
+    )
     if sees_projects:
-        top.append((_("Projects"), "projects:project-list", "kanban"))
-        label = _("My company") if scope.roles == {Role.ENTERPRISE} else _("Enterprises")
+        label = _("Projects concerned") if scope.roles == {Role.DEPARTMENT} else _("Projects")
+        top.append((label, "projects:project-list", "kanban"))
+        label = _("My company") if only_enterprise else _("Enterprises")
         top.append((label, "enterprises:enterprise-list", "buildings"))
-    top.append((_("Chains"), "industries:industry-list", "diagram-3"))
+    if not scope.has(Role.DEPARTMENT) or scope.whole_city:
+        label = _("My obstacles") if only_enterprise else _("Obstacles")
+        top.append((label, "obstacles:obstacle-list", "exclamation-triangle"))
+    if access.can(user, "obstacles.metrics"):
+        top.append((_("Obstacle metrics"), "obstacles:metrics", "speedometer2"))
+    if not only_enterprise:
+        top.append((_("Chains"), "industries:industry-list", "diagram-3"))
 
     more: list[tuple] = [
         (_("Localities"), "org:locality-list", "geo-alt"),
@@ -44,6 +60,11 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
     if access.can(user, "dispatch.manage"):
         more.append((_("Dispatch cycles"), "projects:cycle-list", "arrow-repeat"))
     more.append((_("Traffic-light rules"), "projects:light-rules", "stoplights"))
+    more.append((_("Obstacle time limits"), "obstacles:time-limits", "hourglass-split"))
+    if not only_enterprise:
+        more.append((_("Common problems"), "obstacles:problem-list", "collection"))
+    if access.can(user, "obstacles.metrics"):
+        more.append((_("Where obstacles concentrate"), "obstacles:concentration", "grid-3x3"))
     if access.can(user, "audit.read"):
         more.append((_("Audit log"), "audit-log", "journal-text"))
     return top, more

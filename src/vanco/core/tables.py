@@ -17,6 +17,16 @@ class Column:
     numeric: bool = False
     #: indent by the row's tree depth when the list is in tree order (no other sort)
     tree: bool = False
+    #: keep the cell on one line (codes, dates, badges)
+    nowrap: bool = False
+    #: extra CSS classes of the header and the cells, e.g. "d-none d-md-table-cell"
+    classes: str = ""
+
+    @property
+    def css(self) -> str:
+        """The header's and the cells' classes: alignment, wrapping and the extra ones."""
+        parts = ["text-end" if self.numeric else "", "text-nowrap" if self.nowrap else ""]
+        return " ".join(part for part in [*parts, self.classes] if part)
 
     def get(self, obj: Model) -> Any:
         if self.value is not None:

@@ -5,16 +5,20 @@ object through the user's scope (404), saves with optimistic locking and re-chec
 inside the same transaction.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db import transaction
+from django.forms.utils import flatatt
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
@@ -43,6 +47,51 @@ class ScopedMixin(LoginRequiredMixin):
         return access.visible(self.model, self.request.user)
 
 
+class FastSelect(forms.Select):
+    """A single select rendered in Python, option by option, to the same HTML as Django's.
+
+    Django renders each option through a template: for the hundreds of users, localities or
+    chain nodes of a filter form that alone took most of a list page's time (60 ms of 125 ms
+    on the large demo's project list).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        selected = set(self.format_value(value))
+        parts = [f'<select name="{escape(name)}"{flatatt(final)}>']
+        chosen = False
+
+        def option(option_value, label) -> str:
+            nonlocal chosen
+            text = "" if option_value is None else str(option_value)
+            mark = ""
+            if not chosen and text in selected:
+                mark, chosen = " selected", True
+            return f'<option value="{escape(text)}"{mark}>{escape(label)}</option>'
+
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                parts.append(f'<optgroup label="{escape(option_value)}">')
+                parts.extend(option(value, text) for value, text in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(option_value, label))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+def fast_selects(form: forms.Form) -> forms.Form:
+    """Swap the plain single selects of a form for FastSelect (same attributes and choices)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if type(widget) is forms.Select:
+            fast = FastSelect(attrs=widget.attrs)
+            fast.choices = widget.choices
+            fast.is_required = widget.is_required
+            field.widget = fast
+    return form
+
+
 class ListPage(ScopedMixin, TemplateView):
     template_name = "core/list.html"
     filterset_class = None
@@ -57,6 +106,8 @@ class ListPage(ScopedMixin, TemplateView):
     #: how the search box filters; None hides it. Folded search needs a SearchableModel.
     search_lookup: str | None = "search_text__contains"
     fold_search = True
+    #: fetch a page's rows in two steps (see page_objects): for lists of many wide rows
+    two_step_pages = False
 
     def base_queryset(self):
         qs = self.visible_queryset()
@@ -66,6 +117,28 @@ class ListPage(ScopedMixin, TemplateView):
 
     def sort_options(self) -> dict[str, str]:
         return {column.name: column.sort for column in self.columns if column.sort}
+
+    def get_columns(self) -> list:
+        """The columns shown on the page (a page may let the user choose some)."""
+        return self.columns
+
+    def get_paginator(self, qs) -> Paginator:
+        return Paginator(qs, self.page_size())
+
+    def page_objects(self, qs, page) -> list:
+        """The rows of one page in two steps: their keys in the list's order (only the columns
+        the filter and the sort need), then those rows with their related objects by key.
+
+        Sorting the whole filtered set with every joined column in each sort record is what a
+        list page spent most of its SQL time on (20,000 projects with six joins).
+        """
+        query = qs.query
+        simple = not (query.distinct or query.annotations or query.combinator)
+        if not (self.two_step_pages and simple and query.order_by):
+            return list(page.object_list)
+        keys = list(page.object_list.values_list("pk", flat=True))
+        by_key = {obj.pk: obj for obj in qs.order_by().filter(pk__in=keys)}
+        return [by_key[key] for key in keys if key in by_key]
 
     def page_size(self) -> int:
         from django.conf import settings
@@ -83,7 +156,7 @@ class ListPage(ScopedMixin, TemplateView):
             filterset = self.filterset_class(
                 self.request.GET or None, queryset=qs, request=self.request
             )
-            bootstrap(filterset.form)
+            fast_selects(bootstrap(filterset.form))
             qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
             if filterset.is_bound and not filterset.is_valid():
                 qs = qs.none()
@@ -111,14 +184,15 @@ class ListPage(ScopedMixin, TemplateView):
                 filename=f"{self.export_name}.xlsx",
                 sheet_title=str(self.title),
             )
-        paginator = Paginator(qs, self.page_size())
+        paginator = self.get_paginator(qs)
         try:
             page = paginator.page(request.GET.get("page", 1))
         except (EmptyPage, ValueError, TypeError):
             page = paginator.page(paginator.num_pages if request.GET.get("page") else 1)
+        page.object_list = self.page_objects(qs, page)
+        columns = self.get_columns()
         rows = [
-            (obj, [(column, column.get(obj)) for column in self.columns])
-            for obj in page.object_list
+            (obj, [(column, column.get(obj)) for column in columns]) for obj in page.object_list
         ]
         query = request.GET.copy()
         query.pop("page", None)
@@ -126,7 +200,7 @@ class ListPage(ScopedMixin, TemplateView):
         context = self.get_context_data(
             title=self.title,
             filterset=filterset,
-            columns=self.columns,
+            columns=columns,
             rows=rows,
             page=page,
             paginator=paginator,

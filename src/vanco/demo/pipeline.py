@@ -445,6 +445,8 @@ class Spec:
     exit: datetime.date | None  # when it left the dispatch stages (operation, pause)
     paused_from: str = ""
     double_missing: bool = False
+    #: a fixed login's project: its report for the current period is still due
+    owes_current: bool = False
     stall: tuple[datetime.date, int] | None = None
     # The light in the latest closed period, and the labels of its first and last report period.
     light: tuple[str, list] | None = None
@@ -597,7 +599,7 @@ def _story(spec: Spec, cal: Calendar, amount_milli: int) -> list[tuple]:
     for index in window:
         roll = rng.random()
         if index == cal.last:
-            status = SUBMITTED if roll < 0.65 else DUE
+            status = SUBMITTED if roll < 0.65 and not spec.owes_current else DUE
         elif (spec.double_missing and index >= cal.last - 2) or roll < 0.02:
             status = DUE
         elif index >= cal.last - 3 and roll < 0.08:
@@ -722,6 +724,42 @@ class ProjectMaker:
             )
         project.last_activity_at = _aware(activity, rng.randint(8, 16))
         return project, spec
+
+
+#: Projects of each fixed locality login's home that report in the current period, due still.
+HOME_DUE = 2
+
+
+def _home_projects(made, homes, staff, cal: Calendar) -> None:
+    """Every fixed locality login (quan1, kcn1) lands on a to-do with reports due: HOME_DUE
+    projects of their home (the first district, the first park, with their sub-localities)
+    report in the current period and have not yet. Projects already there are used first;
+    the others come from places that are no fixed login's home. No random draw is taken, so
+    the rest of the demo stays as it was."""
+    home_pks = {home.pk for home, _username in homes}
+
+    def home_of(project: Project):
+        if project.locality.pk in home_pks:
+            return project.locality.pk
+        parent = project.locality.parent_id
+        return parent if parent in home_pks else None
+
+    def reporting(spec: Spec) -> bool:
+        return spec.stage in DISPATCH_STAGES and spec.exit is None and cal.last in cal.window(spec)
+
+    spare = [(p, s) for p, s in made if reporting(s) and home_of(p) is None]
+    for home, username in homes:
+        own = [(p, s) for p, s in made if reporting(s) and home_of(p) == home.pk]
+        officer = next(
+            (u for u in staff["officers"].get(home.pk, []) if u.username == username), None
+        )
+        for project, spec in own[:HOME_DUE] + spare[: max(0, HOME_DUE - len(own))]:
+            if home_of(project) != home.pk:
+                spare.remove((project, spec))
+                project.locality = home
+                if officer is not None:
+                    project.officer = officer
+            spec.owes_current = True
 
 
 def _changes(rng, project: Project, spec: Spec, coordinators) -> list[ProjectStageChange]:
@@ -1046,6 +1084,8 @@ def generate_pipeline(
         rng, registry, places, industries, nodes_by_industry, staff, cal, plan
     )
     made = [project_maker.make(n, today) for n in range(plan.projects)]
+    homes = [(districts[0], "quan1"), (parks[0], "kcn1")] if districts and parks else []
+    _home_projects(made, homes, staff, cal)
     # Codes follow the order in which the leads came in: DA-<year>-<number in the year>.
     made.sort(key=lambda pair: (pair[1].dates[Stage.LEAD], pair[1].seed))
     per_year: dict[int, int] = defaultdict(int)

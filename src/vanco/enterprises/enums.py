@@ -18,3 +18,27 @@ class EnterpriseSize(models.TextChoices):
 class Ownership(models.TextChoices):
     DOMESTIC = "domestic", pgettext_lazy("ownership", "Domestic")
     FOREIGN = "foreign", pgettext_lazy("ownership", "Foreign-invested")
+
+
+class VisitFrequency(models.TextChoices):
+    MONTHLY = "monthly", pgettext_lazy("visit frequency", "Monthly")
+    BIMONTHLY = "bimonthly", pgettext_lazy("visit frequency", "Every two months")
+    QUARTERLY = "quarterly", pgettext_lazy("visit frequency", "Quarterly")
+    HALF_YEARLY = "half_yearly", pgettext_lazy("visit frequency", "Every six months")
+    YEARLY = "yearly", pgettext_lazy("visit frequency", "Yearly")
+
+
+#: Days allowed between two visits of a pairing before it counts as behind.
+VISIT_INTERVAL_DAYS = {
+    VisitFrequency.MONTHLY: 31,
+    VisitFrequency.BIMONTHLY: 62,
+    VisitFrequency.QUARTERLY: 92,
+    VisitFrequency.HALF_YEARLY: 183,
+    VisitFrequency.YEARLY: 366,
+}
+
+
+class VisitForm(models.TextChoices):
+    ON_SITE = "on_site", pgettext_lazy("visit form", "On site")
+    PHONE = "phone", pgettext_lazy("visit form", "Phone call")
+    ONLINE = "online", pgettext_lazy("visit form", "Online meeting")

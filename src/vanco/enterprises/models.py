@@ -1,3 +1,6 @@
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from vanco.core.access import ScopedManager
 from vanco.core.identifiers import normalise_enterprise_key, validate_enterprise_key
 from vanco.core.models import SearchableModel, VersionedModel
-from vanco.enterprises.enums import EnterpriseSize, EnterpriseStatus, Ownership
+from vanco.enterprises.enums import (
+    VISIT_INTERVAL_DAYS,
+    EnterpriseSize,
+    EnterpriseStatus,
+    Ownership,
+    VisitForm,
+    VisitFrequency,
+)
 
 country_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Use the two-letter country code, e.g. VN, CN, KR.")
@@ -116,3 +126,129 @@ class Contact(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Pairing(VersionedModel):
+    """An official paired with an enterprise ("thousand cadres into thousand enterprises"):
+    they visit it at the agreed frequency and carry its problems back."""
+
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paired official"),
+        on_delete=models.PROTECT,
+        related_name="pairings",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="pairings"
+    )
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"), null=True, blank=True)
+    frequency = models.CharField(
+        _("visit frequency"),
+        max_length=12,
+        choices=VisitFrequency.choices,
+        default=VisitFrequency.QUARTERLY,
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    # Derived by the visit services, never typed: the date of the latest visit and the date
+    # the next one is due, so "behind on visits" is one indexed comparison.
+    last_visit_on = models.DateField(_("last visit"), null=True, blank=True, editable=False)
+    next_visit_due = models.DateField(_("next visit due"), editable=False)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["next_visit_due", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["official", "enterprise"],
+                condition=models.Q(ends_on__isnull=True),
+                name="pairing_one_open_per_official_enterprise",
+                violation_error_message=_("This official is already paired with this enterprise."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="pairing_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [
+            # The cadre scope: "enterprises paired with me now".
+            models.Index(fields=["official", "ends_on"], name="pairing_official_open"),
+            # Pairings behind on visits: open ones whose next visit is past due.
+            models.Index(fields=["ends_on", "next_visit_due"], name="pairing_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.official} — {self.enterprise}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:pairing-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.ends_on is None
+
+    def interval_days(self) -> int:
+        return VISIT_INTERVAL_DAYS[VisitFrequency(self.frequency)]
+
+    def compute_next_visit_due(self) -> datetime.date:
+        base = self.last_visit_on or self.starts_on
+        return base + datetime.timedelta(days=self.interval_days())
+
+
+class Visit(VersionedModel):
+    """A logged contact between officials and an enterprise."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="visits"
+    )
+    pairing = models.ForeignKey(
+        Pairing,
+        verbose_name=_("pairing"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
+    visited_on = models.DateField(_("visit date"))
+    form = models.CharField(
+        _("form of contact"), max_length=10, choices=VisitForm.choices, default=VisitForm.ON_SITE
+    )
+    officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officials present"),
+        related_name="visits",
+        blank=True,
+    )
+    people_met = models.CharField(_("people met"), max_length=255, blank=True)
+    summary = models.TextField(_("summary"))
+    demands = models.TextField(_("demands raised"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [
+            # An enterprise's visits, newest first (detail page, coverage "visited this quarter").
+            models.Index(fields=["enterprise", "-visited_on"], name="visit_enterprise_date"),
+            # Visits of a period across the city (coverage, targets).
+            models.Index(fields=["visited_on"], name="visit_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} — {self.visited_on:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:visit-detail", args=[self.pk])

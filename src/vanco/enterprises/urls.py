@@ -8,8 +8,13 @@ urlpatterns = [
     path("", views.EnterpriseList.as_view(), name="enterprise-list"),
     path("new/", views.EnterpriseFormPage.as_view(), name="enterprise-create"),
     path("options/", views.EnterpriseOptions.as_view(), name="enterprise-options"),
-    path("import/", views.ImportPage.as_view(), name="enterprise-import"),
-    path("import/template/", views.ImportTemplate.as_view(), name="enterprise-import-template"),
+    path("import/", views.ImportPage, {"kind": "enterprises"}, name="enterprise-import"),
+    path(
+        "import/template/",
+        views.ImportTemplate,
+        {"kind": "enterprises"},
+        name="enterprise-import-template",
+    ),
     path("<int:pk>/", views.EnterpriseDetail.as_view(), name="enterprise-detail"),
     path("<int:pk>/edit/", views.EnterpriseFormPage.as_view(), name="enterprise-edit"),
     path(

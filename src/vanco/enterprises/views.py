@@ -1,18 +1,14 @@
-import secrets
 import tempfile
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from vanco.core import access, imports
+from vanco.core import access, import_views, imports
 from vanco.core.text import fold
 from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
 from vanco.enterprises import services
@@ -25,7 +21,6 @@ from vanco.projects.models import Project
 
 PROJECTS_ON_DETAIL = 20
 CONTACTS_ON_DETAIL = 50
-_SESSION_KEY = "enterprise_import"
 
 
 def _xlsx(handle, filename: str) -> FileResponse:
@@ -159,97 +154,10 @@ class ContactDelete(ScopedMixin, View):
         return HttpResponseRedirect(contact.enterprise.get_absolute_url() + "#contacts")
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-class ImportPage(ScopedMixin, TemplateView):
-    """Upload → check (dry run: the errors, or the counts) → apply, all rows or none."""
-
-    template_name = "enterprises/import.html"
-    required_action = "enterprises.import"
-
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data())
-
-    def post(self, request, *args, **kwargs):
-        if request.POST.get("step") == "apply":
-            return self.apply(request)
-        upload = request.FILES.get("file")
-        if upload is None:
-            return self.refuse([_("Choose an Excel file (.xlsx) to import.")])
-        try:
-            imports.check_upload(upload)
-            token = secrets.token_hex(16)
-            stored = _upload_dir() / f"{token}.xlsx"
-            with stored.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            result = imports.run_import("enterprises", stored, user=request.user, dry_run=True)
-        except imports.ImportFileError as error:
-            return self.refuse(error.messages)
-        if result.ok:
-            request.session[_SESSION_KEY] = token
-        else:
-            stored.unlink(missing_ok=True)
-        return self.render_to_response(
-            self.get_context_data(result=result, filename=upload.name),
-            status=200 if result.ok else 400,
-        )
-
-    def apply(self, request):
-        token = request.session.pop(_SESSION_KEY, None)
-        stored = _upload_dir() / f"{token}.xlsx" if token else None
-        if stored is None or not stored.exists():
-            return self.refuse([_("The checked file has expired; upload it again.")])
-        try:
-            result = imports.run_import("enterprises", stored, user=request.user)
-        except imports.ImportFileError as error:
-            return self.refuse(error.messages)
-        except PermissionDenied:
-            return self.refuse(
-                [_("You cannot save records outside the area you are responsible for.")]
-            )
-        finally:
-            stored.unlink(missing_ok=True)
-        if not result.ok:
-            return self.render_to_response(self.get_context_data(result=result), status=400)
-        messages.success(
-            request,
-            _("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-            % {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
-        )
-        return HttpResponseRedirect(reverse("enterprises:enterprise-list"))
-
-    def refuse(self, problems):
-        return self.render_to_response(self.get_context_data(problems=problems), status=400)
-
-    def render_to_response(self, context, status=200, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        response.status_code = status
-        return response
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("Import enterprises"),
-            max_mb=settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
-            **kwargs,
-        )
-
-
-class ImportTemplate(ScopedMixin, View):
-    required_action = "enterprises.import"
-
-    def get(self, request):
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        imports.template_workbook("enterprises", handle, user=request.user)
-        return _xlsx(handle, "enterprises-template.xlsx")
+# The enterprise import is the generic import page of core (core:import, kind "enterprises");
+# these keep the old URL names (links, bookmarks) answering the same pages.
+ImportPage = import_views.ImportStart.as_view()
+ImportTemplate = import_views.ImportTemplate.as_view()
 
 
 MAX_OPTIONS = 20

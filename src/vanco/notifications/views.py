@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -8,7 +9,7 @@ from django.views.generic import TemplateView, View
 from vanco.core.tables import Column
 from vanco.core.views import ListPage
 from vanco.notifications import services
-from vanco.notifications.models import Notification
+from vanco.notifications.models import EmailMode, Notification
 
 
 class NotificationList(ListPage):
@@ -52,6 +53,30 @@ class UnreadBadge(LoginRequiredMixin, TemplateView):
         return super().get_context_data(unread=services.unread_count(self.request.user), **kwargs)
 
 
+class PreferencePage(LoginRequiredMixin, TemplateView):
+    """How the user wants to receive notifications by e-mail."""
+
+    template_name = "notifications/preferences.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Notification settings"),
+            modes=EmailMode.choices,
+            current=services.email_mode(self.request.user),
+            has_email=bool(self.request.user.email),
+            **kwargs,
+        )
+
+    def post(self, request):
+        mode = request.POST.get("email", "")
+        if mode not in EmailMode.values:
+            context = self.get_context_data(error=_("Choose one of the options."))
+            return self.render_to_response(context, status=400)
+        services.set_email_mode(user=request.user, mode=mode)
+        messages.success(request, _("Your notification settings were saved."))
+        return HttpResponseRedirect(reverse("notifications:preferences"))
+
+
 app_name = "notifications"
 
 urlpatterns = [
@@ -59,4 +84,5 @@ urlpatterns = [
     path("<int:pk>/", NotificationOpen.as_view(), name="open"),
     path("read/", MarkAllRead.as_view(), name="mark-read"),
     path("unread/", UnreadBadge.as_view(), name="unread"),
+    path("settings/", PreferencePage.as_view(), name="preferences"),
 ]

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanco.core import access
-from vanco.core.forms import VersionedModelForm
 from vanco.core.services import StaleEditError, save_versioned
 from vanco.projects import lights
 from vanco.projects.enums import (
@@ -30,11 +28,14 @@ from vanco.projects.enums import (
     CycleFrequency,
     PeriodStatus,
     ReportStatus,
+    Stage,
 )
+from vanco.projects.forms_dispatch import CycleForm, ReportForm
 from vanco.projects.models import (
     DispatchCycle,
     DispatchPeriod,
     LightRules,
+    Milestone,
     ProgressReport,
     Project,
     ProjectLight,
@@ -46,17 +47,6 @@ PERCENT_FIELD = DecimalField(max_digits=5, decimal_places=2)
 COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 #: Statuses an officer may (re)submit from.
 SUBMITTABLE = (ReportStatus.DUE, ReportStatus.RETURNED, ReportStatus.SUBMITTED)
-#: In the order of the form: the figures first (quick on a phone), then the narrative.
-REPORT_FIELDS = [
-    "progress_percent",
-    "progress_drop_reason",
-    "funds_this_period",
-    "jobs_created",
-    "narrative",
-    "milestones",
-    "next_steps",
-    "obstacles_text",
-]
 
 
 # --- Audit for bulk writes ------------------------------------------------------------------
@@ -116,32 +106,6 @@ def period_label(frequency: str, start: datetime.date, end: datetime.date) -> st
     if frequency == CycleFrequency.MONTHLY:
         return f"{start:%m/%Y}"
     return f"{start:%d/%m}–{end:%d/%m/%Y}"
-
-
-class CycleForm(VersionedModelForm):
-    class Meta:
-        model = DispatchCycle
-        fields = ["name", "frequency", "starts_on", "due_days", "is_active"]
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
-
-class LightRulesForm(VersionedModelForm):
-    class Meta:
-        model = LightRules
-        fields = [
-            "yellow_behind_points",
-            "red_behind_points",
-            "not_started_days",
-            "idle_lead_days",
-            "missing_reports_red",
-            "yellow_periods_red",
-        ]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
 
 
 def create_cycle(*, actor, data: dict) -> DispatchCycle:
@@ -225,60 +189,6 @@ def _system_user():
 # --- Reports --------------------------------------------------------------------------------
 
 
-class ReportForm(forms.ModelForm):
-    """The fields an officer fills in; used by the web, the API and imports alike."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = ProgressReport
-        fields = REPORT_FIELDS
-        widgets = {
-            "narrative": forms.Textarea(attrs={"rows": 3}),
-            "progress_drop_reason": forms.Textarea(attrs={"rows": 2}),
-            "milestones": forms.Textarea(attrs={"rows": 2}),
-            "next_steps": forms.Textarea(attrs={"rows": 2}),
-            "obstacles_text": forms.Textarea(attrs={"rows": 2}),
-            "progress_percent": forms.NumberInput(
-                attrs={"inputmode": "decimal", "step": "0.01", "min": "0", "max": "100"}
-            ),
-            "funds_this_period": forms.NumberInput(
-                attrs={"inputmode": "decimal", "step": "0.001", "min": "0"}
-            ),
-            "jobs_created": forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
-        }
-
-    def __init__(self, *args, previous=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.previous = previous
-        self.fields["progress_percent"].required = True
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.HiddenInput):
-                field.widget.attrs.setdefault("class", "form-control")
-
-    def clean(self):
-        data = super().clean()
-        progress = data.get("progress_percent")
-        previous = self.previous.progress_percent if self.previous is not None else None
-        if (
-            progress is not None
-            and previous is not None
-            and progress < previous
-            and not (data.get("progress_drop_reason") or "").strip()
-        ):
-            self.add_error(
-                "progress_drop_reason",
-                _(
-                    "The progress is lower than in the previous report (%(previous)s %%): "
-                    "explain why."
-                )
-                % {"previous": previous},
-            )
-        return data
-
-
 def previous_report(report: ProgressReport) -> ProgressReport | None:
     """The project's latest report with a progress figure in an earlier period."""
     return (
@@ -300,12 +210,65 @@ def _editable_report(actor, report: ProgressReport, action: str) -> ProgressRepo
     return report
 
 
+def check_report_files(files) -> None:
+    """Refuse the whole submission when one file is not acceptable (size, type, content)."""
+    from vanco.projects.attachments import check_upload
+
+    for uploaded in files:
+        try:
+            check_upload(uploaded, field="files")
+        except ValidationError as error:
+            messages = [
+                _("%(name)s: %(message)s") % {"name": uploaded.name, "message": message}
+                for message in error.messages
+            ]
+            raise ValidationError({"files": messages}) from None
+
+
 def submit_report(
-    *, actor, report: ProgressReport, data: dict, expected_version: int | None, today=None
+    *,
+    actor,
+    report: ProgressReport,
+    data: dict,
+    expected_version: int | None,
+    today=None,
+    files=(),
 ) -> ProgressReport:
-    """Fill in and submit (or resubmit) a report; recompute the project's figures and light."""
+    """Fill in and submit (or resubmit) a report; recompute the project's figures and light.
+
+    `files` (uploaded files) are attached to the report in the same transaction: one bad file
+    refuses the whole submission and nothing is stored."""
+    from vanco.projects.services import add_attachment
+
     _editable_report(actor, report, "reports.submit")
     today = today or timezone.localdate()
+    files = list(files or ())
+    check_report_files(files)
+    stored = []
+    try:
+        with transaction.atomic():
+            report = _submit(
+                actor=actor, report=report, data=data, expected_version=expected_version
+            )
+            for uploaded in files:
+                stored.append(
+                    add_attachment(
+                        actor=actor, project=report.project, uploaded_file=uploaded, report=report
+                    )
+                )
+            refresh_project_figures(project_id=report.project_id, activity=True)
+            recompute_lights(
+                period=report.period, project_ids=[report.project_id], today=today, actor=actor
+            )
+    except BaseException:
+        # The database forgot the attachments; do not keep their files either.
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return report
+
+
+def _submit(*, actor, report: ProgressReport, data: dict, expected_version) -> ProgressReport:
     with transaction.atomic():
         report = ProgressReport.objects.select_related("period", "project").get(pk=report.pk)
         if report.period.status == PeriodStatus.CLOSED:
@@ -328,10 +291,6 @@ def submit_report(
         report.submitted_by = actor
         report.save()
         access.assert_still_editable(report, actor)
-        refresh_project_figures(project_id=report.project_id, activity=True)
-        recompute_lights(
-            period=report.period, project_ids=[report.project_id], today=today, actor=actor
-        )
     return report
 
 
@@ -474,6 +433,20 @@ HISTORY_FIELDS = (
 )
 
 
+def milestone_plans(project_ids=None) -> dict[int, list]:
+    """{project id: [(planned date, planned progress), …]} of the projects under construction
+    (the only stage measured against a pace), in one query whatever the number of projects."""
+    rows = Milestone.objects.filter(project__stage=Stage.UNDER_CONSTRUCTION)
+    if project_ids is not None:
+        rows = rows.filter(project_id__in=project_ids)
+    plans: dict[int, list] = {}
+    for project_id, planned_date, progress in rows.order_by().values_list(
+        "project_id", "planned_date", "planned_progress"
+    ):
+        plans.setdefault(project_id, []).append((planned_date, progress))
+    return plans
+
+
 def recompute_lights(
     *, period: DispatchPeriod, today: datetime.date, project_ids=None, actor=None
 ) -> int:
@@ -518,6 +491,7 @@ def recompute_lights(
     existing = {
         pl.project_id: pl for pl in existing_lights.only("pk", "project_id", "light", "reasons")
     }
+    plans = milestone_plans(project_ids)
     is_latest_period = not DispatchPeriod.objects.filter(starts_on__gt=period.starts_on).exists()
     new_lights, changed_lights, changed_projects = [], [], []
     now = timezone.now()
@@ -529,6 +503,7 @@ def recompute_lights(
             history.get(project.pk, []),
             today=today,
             report=reports.get(project.pk),
+            milestones=plans.get(project.pk, ()),
         )
         old = existing.get(project.pk)
         if old is None:

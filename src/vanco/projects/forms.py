@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
@@ -12,7 +13,7 @@ from vanco.enterprises.models import Enterprise
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.models import Locality
 from vanco.projects.enums import PIPELINE, Stage, TaskForce
-from vanco.projects.models import Project, Tag
+from vanco.projects.models import Milestone, Project, Tag
 from vanco.projects.services import BACKWARD, INITIAL_STAGES, classify_move
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -257,3 +258,72 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)
+
+
+class MilestoneForm(VersionedModelForm):
+    """One milestone of a project's plan, checked against the project's other milestones:
+    names and dates unique, planned progress never lower than at an earlier date."""
+
+    class Meta:
+        model = Milestone
+        fields = ["name", "planned_date", "planned_progress", "achieved_on"]
+        widgets = {
+            "planned_date": DATE_WIDGET,
+            "achieved_on": DATE_WIDGET,
+            "planned_progress": forms.NumberInput(
+                attrs={"inputmode": "decimal", "step": "0.01", "min": "0", "max": "100"}
+            ),
+        }
+
+    def __init__(self, *args, project: Project, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def others(self):
+        rows = Milestone.objects.filter(project=self.project)
+        if self.instance.pk:
+            rows = rows.exclude(pk=self.instance.pk)
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        name, date = (data.get("name") or "").strip(), data.get("planned_date")
+        progress = data.get("planned_progress")
+        others = list(self.others().only("name", "planned_date", "planned_progress"))
+        if name and any(other.name.casefold() == name.casefold() for other in others):
+            self.add_error("name", _("This project already has a milestone of that name."))
+        if date and any(other.planned_date == date for other in others):
+            self.add_error("planned_date", _("This project already has a milestone on that date."))
+        if date is None or progress is None:
+            return data
+        earlier = [o for o in others if o.planned_date < date and o.planned_progress > progress]
+        later = [o for o in others if o.planned_date > date and o.planned_progress < progress]
+        if earlier:
+            other = max(earlier, key=lambda o: o.planned_date)
+            self.add_error(
+                "planned_progress",
+                _(
+                    "The planned progress cannot go down over time: the earlier milestone "
+                    "“%(name)s” (%(date)s) already plans %(progress)s %%."
+                )
+                % {
+                    "name": other.name,
+                    "date": date_format(other.planned_date, "SHORT_DATE_FORMAT"),
+                    "progress": other.planned_progress,
+                },
+            )
+        elif later:
+            other = min(later, key=lambda o: o.planned_date)
+            self.add_error(
+                "planned_progress",
+                _(
+                    "The planned progress cannot go down over time: the later milestone "
+                    "“%(name)s” (%(date)s) plans only %(progress)s %%."
+                )
+                % {
+                    "name": other.name,
+                    "date": date_format(other.planned_date, "SHORT_DATE_FORMAT"),
+                    "progress": other.planned_progress,
+                },
+            )
+        return data

@@ -25,9 +25,7 @@ from vanco.industries.models import ChainNode, Industry
 from vanco.org.models import Locality
 from vanco.projects import codes
 from vanco.projects.dispatch import (
-    REPORT_FIELDS,
     SUBMITTABLE,
-    ReportForm,
     previous_report,
     recompute_lights,
     refresh_project_figures,
@@ -41,6 +39,7 @@ from vanco.projects.enums import (
     TaskForce,
 )
 from vanco.projects.forms import ProjectForm
+from vanco.projects.forms_dispatch import REPORT_FIELDS, ReportForm
 from vanco.projects.models import DispatchPeriod, ProgressReport, Project
 
 

@@ -9,6 +9,7 @@ and put into words in the reader's language by `reason_text`.
 """
 
 import datetime
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,12 +22,17 @@ PRE_CONSTRUCTION = frozenset({Stage.LEAD, Stage.NEGOTIATING, Stage.SIGNED, Stage
 IDLE_STAGES = frozenset({Stage.LEAD, Stage.NEGOTIATING})
 
 BEHIND_PACE = "behind_pace"
+#: Only a text key: stored reasons say `behind_pace` with ``"plan": "milestones"``.
+BEHIND_MILESTONES = "behind_milestones"
 NOT_STARTED = "not_started"
 IDLE_LEAD = "idle_lead"
 REPORT_MISSING = "report_missing"
 REPORTS_MISSING_IN_A_ROW = "reports_missing_in_a_row"
 YELLOW_IN_A_ROW = "yellow_in_a_row"
 RECOVERING = "recovering"
+
+#: `behind_pace` reasons measured against the project's milestone plan carry this "plan".
+PLAN_MILESTONES = "milestones"
 
 _MISSING_CODES = frozenset({REPORT_MISSING, REPORTS_MISSING_IN_A_ROW})
 
@@ -66,8 +72,7 @@ def _reason(code: str, light: str, **params) -> tuple[str, dict]:
     return light, {"code": code, "params": params}
 
 
-def planned_progress(project, as_of: datetime.date) -> Decimal | None:
-    """The straight line from 0 % at the planned start to 100 % at the planned completion."""
+def _straight_line(project, as_of: datetime.date) -> Decimal | None:
     start, end = project.planned_start_date, project.planned_completion_date
     if not start or not end:
         return None
@@ -76,6 +81,37 @@ def planned_progress(project, as_of: datetime.date) -> Decimal | None:
     if as_of >= end or end == start:
         return Decimal("100")
     return Decimal((as_of - start).days * 100) / Decimal((end - start).days)
+
+
+def pace_points(project, milestones) -> list[tuple[datetime.date, Decimal]]:
+    """The corners of the milestone plan: (planned start, 0 %), the milestones by date, and
+    (planned completion, 100 %) when it is later than the last milestone."""
+    points = sorted((date, Decimal(progress)) for date, progress in milestones)
+    start, end = project.planned_start_date, project.planned_completion_date
+    if start and (not points or start < points[0][0]):
+        points.insert(0, (start, Decimal("0")))
+    if end and end > points[-1][0]:
+        points.append((end, Decimal("100")))
+    return points
+
+
+def planned_progress(project, as_of: datetime.date, milestones=()) -> Decimal | None:
+    """The planned physical progress on `as_of`.
+
+    Without milestones: the straight line from 0 % at the planned start to 100 % at the planned
+    completion. With `milestones` (pairs of planned date and cumulative progress %): the broken
+    line through `pace_points`; nothing is planned before its first point, and the last point's
+    progress holds after it."""
+    if not milestones:
+        return _straight_line(project, as_of)
+    points = pace_points(project, milestones)
+    if as_of < points[0][0]:
+        return Decimal("0")
+    for (date_a, progress_a), (date_b, progress_b) in itertools.pairwise(points):
+        if as_of < date_b:
+            share = Decimal((as_of - date_a).days) / Decimal((date_b - date_a).days)
+            return progress_a + (progress_b - progress_a) * share
+    return points[-1][1]
 
 
 def _last_activity(project) -> datetime.date | None:
@@ -102,11 +138,13 @@ def _streak(history, test) -> int:
     return count
 
 
-def evaluate(project, period, rules, history, *, today: datetime.date, report=None):
+def evaluate(project, period, rules, history, *, today: datetime.date, report=None, milestones=()):
     """The light of `project` in `period` as `(light, reasons)`.
 
     `history` holds the project's lights of the earlier periods, newest first (PastLight or
     ProjectLight). `report` is the project's slot in `period` (None when it has none).
+    `milestones` is the project's milestone plan as (planned date, planned progress %) pairs;
+    empty means the straight planned pace.
     Paused, dropped and operating projects carry no light: ``("", [])``.
     """
     if project.stage in NO_LIGHT_STAGES:
@@ -128,14 +166,16 @@ def evaluate(project, period, rules, history, *, today: datetime.date, report=No
             found.append(_reason(NOT_STARTED, Light.RED, days=late))
 
     if project.stage == Stage.UNDER_CONSTRUCTION:
-        planned = planned_progress(project, as_of)
+        planned = planned_progress(project, as_of, milestones)
         if planned is not None:
             behind = planned - _actual_progress(project, report)
-            points = int(behind.quantize(Decimal("1")))
+            params = {"points": int(behind.quantize(Decimal("1")))}
+            if milestones:
+                params["plan"] = PLAN_MILESTONES
             if behind > thresholds.red_behind_points:
-                found.append(_reason(BEHIND_PACE, Light.RED, points=points))
+                found.append(_reason(BEHIND_PACE, Light.RED, **params))
             elif behind >= thresholds.yellow_behind_points:
-                found.append(_reason(BEHIND_PACE, Light.YELLOW, points=points))
+                found.append(_reason(BEHIND_PACE, Light.YELLOW, **params))
 
     if report is not None and report.status == ReportStatus.DUE and today > period.due_on:
         missing = 1 + _streak(history, lambda past: bool(past.codes & _MISSING_CODES))
@@ -162,6 +202,7 @@ def evaluate(project, period, rules, history, *, today: datetime.date, report=No
 def _texts() -> dict[str, str]:
     return {
         BEHIND_PACE: _("Behind the planned pace by %(points)s points"),
+        BEHIND_MILESTONES: _("Behind the milestone plan by %(points)s points"),
         NOT_STARTED: _("Not started %(days)s days after the planned start"),
         IDLE_LEAD: _("No activity for %(days)s days"),
         REPORT_MISSING: _("Progress report missing for this period"),
@@ -173,7 +214,10 @@ def _texts() -> dict[str, str]:
 
 def reason_text(reason: dict) -> str:
     """One reason in words, in the active language."""
-    template = _texts().get(reason.get("code", ""))
+    code = reason.get("code", "")
+    if code == BEHIND_PACE and (reason.get("params") or {}).get("plan") == PLAN_MILESTONES:
+        code = BEHIND_MILESTONES
+    template = _texts().get(code)
     if template is None:
         return str(reason.get("code", ""))
     try:
@@ -193,9 +237,9 @@ def rule_descriptions(rules) -> list[tuple[str, str]]:
         (
             Light.YELLOW,
             _(
-                "Under construction and behind the planned pace (a straight line from 0 %% at "
-                "the planned start to 100 %% at the planned completion) by %(yellow)s to "
-                "%(red)s points."
+                "Under construction and behind the planned pace (the project's milestone plan "
+                "when it has one, else a straight line from 0 %% at the planned start to 100 %% "
+                "at the planned completion) by %(yellow)s to %(red)s points."
             )
             % {"yellow": t.yellow_behind_points, "red": t.red_behind_points},
         ),

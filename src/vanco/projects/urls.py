@@ -1,5 +1,5 @@
-from vanco.projects.views import dispatch, projects
+from vanco.projects.views import dispatch, milestones, projects
 
 app_name = "projects"
 
-urlpatterns = [*projects.urlpatterns, *dispatch.urlpatterns]
+urlpatterns = [*projects.urlpatterns, *dispatch.urlpatterns, *milestones.urlpatterns]

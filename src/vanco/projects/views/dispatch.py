@@ -22,7 +22,9 @@ from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
 from vanco.org.models import Locality
 from vanco.projects import dispatch, lights
 from vanco.projects.enums import PeriodStatus, ReportStatus
+from vanco.projects.forms_dispatch import CycleForm, LightRulesForm, ReportForm
 from vanco.projects.models import (
+    Attachment,
     DispatchCycle,
     DispatchPeriod,
     ProgressReport,
@@ -107,7 +109,7 @@ class CycleList(ListPage):
 
 class CycleFormPage(FormPage):
     model = DispatchCycle
-    form_class = dispatch.CycleForm
+    form_class = CycleForm
     action = "dispatch.manage"
     title = gettext_lazy("New dispatch cycle")
 
@@ -353,6 +355,16 @@ class MyReports(ListPage):
         return dispatch.reports_due_for(self.request.user, today=timezone.localdate())
 
 
+def report_attachments(user, report) -> list:
+    """The files stored with one report, as the user may see them (one query)."""
+    return list(
+        Attachment.objects.visible_to(user)
+        .filter(report=report)
+        .select_related("uploaded_by")
+        .order_by("created_at", "pk")
+    )
+
+
 class ReportDetail(DetailPage):
     model = ProgressReport
     template_name = "projects/report_detail.html"
@@ -369,6 +381,7 @@ class ReportDetail(DetailPage):
         )
         context.update(
             title=str(report.project),
+            attachments=report_attachments(user, report),
             previous=dispatch.previous_report(report),
             light=light_context(stored.light, stored.reasons) if stored else None,
             can_submit=context["can_edit"]
@@ -414,13 +427,16 @@ class ReportEdit(ScopedMixin, TemplateView):
 
     def get(self, request, pk):
         report = self.get_report()
-        form = dispatch.ReportForm(instance=report, previous=dispatch.previous_report(report))
+        form = ReportForm(instance=report, previous=dispatch.previous_report(report))
         return self.render_form(report, form)
 
     def post(self, request, pk):
         report = self.get_report()
-        form = dispatch.ReportForm(
-            data=request.POST, instance=report, previous=dispatch.previous_report(report)
+        form = ReportForm(
+            data=request.POST,
+            files=request.FILES,
+            instance=report,
+            previous=dispatch.previous_report(report),
         )
         if form.is_valid():
             try:
@@ -429,6 +445,7 @@ class ReportEdit(ScopedMixin, TemplateView):
                     report=report,
                     data=request.POST,
                     expected_version=form.cleaned_data.get("version"),
+                    files=form.cleaned_data.get("files") or [],
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
@@ -441,6 +458,15 @@ class ReportEdit(ScopedMixin, TemplateView):
             else:
                 messages.success(request, _("Report submitted."))
                 return HttpResponseRedirect(report.get_absolute_url())
+        if request.FILES.getlist("files"):
+            # Browsers cannot refill a file input: say so, next to the field.
+            form.add_error(
+                "files",
+                _(
+                    "The report was not submitted, so the files you chose were not kept: "
+                    "choose them again."
+                ),
+            )
         return self.render_form(report, form, status=400)
 
 
@@ -503,7 +529,7 @@ class LightRulesPage(ScopedMixin, TemplateView):
 
     def get(self, request):
         rules = dispatch.current_rules()
-        form = dispatch.LightRulesForm(instance=rules) if self.can_configure(rules) else None
+        form = LightRulesForm(instance=rules) if self.can_configure(rules) else None
         return self.render_page(rules, form)
 
     def post(self, request):
@@ -511,7 +537,7 @@ class LightRulesPage(ScopedMixin, TemplateView):
         access.require(request.user, "lights.configure")
         if not self.can_configure(rules):
             raise PermissionDenied("lights.configure")
-        form = dispatch.LightRulesForm(data=request.POST, instance=rules)
+        form = LightRulesForm(data=request.POST, instance=rules)
         if form.is_valid():
             try:
                 save_versioned(

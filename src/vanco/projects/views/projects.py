@@ -1,10 +1,13 @@
 """Project pages: list (filters, totals, bulk reassign, export), detail, create/edit, stage
 changes and attachments. Thin: every write is a service call or the generic FormPage save."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,7 +18,7 @@ from django.views.generic import TemplateView, View
 
 from vanco.core import access
 from vanco.core.exports import xlsx_response
-from vanco.core.views import DetailPage, FormPage, ListPage
+from vanco.core.views import DetailPage, FormPage, ListPage, fast_selects
 from vanco.enterprises.models import Enterprise
 from vanco.projects import queries, services
 from vanco.projects.enums import Stage
@@ -28,7 +31,12 @@ from vanco.projects.forms import (
     is_backwards,
 )
 from vanco.projects.models import Attachment, Project
-from vanco.projects.tables import EXPORT_ONLY_COLUMNS, MONEY_COLUMNS, PROJECT_COLUMNS
+from vanco.projects.tables import (
+    FIXED_COLUMNS,
+    MONEY_COLUMNS,
+    PROJECT_COLUMNS,
+    chosen_columns,
+)
 
 MANAGE = "projects.manage"
 REFUSED_SCOPE = gettext_lazy(
@@ -50,25 +58,41 @@ class ProjectList(ListPage):
     template_name = "projects/project_list.html"
     title = gettext_lazy("Projects")
     filterset_class = ProjectFilter
+    #: every column: each may be sorted on, chosen for the page, and is in the Excel file
     columns = PROJECT_COLUMNS
     default_sort = "-created_at"
     select_related = queries.LIST_RELATED
+    two_step_pages = True
     create_url_name = "projects:project-create"
     create_action = MANAGE
     export_name = "projects"
     empty_message = gettext_lazy("No project matches these filters.")
 
-    def filtered(self):
-        qs, filterset, sort = super().filtered()
-        self.filtered_queryset = qs
-        return qs, filterset, sort
+    def get_columns(self):
+        return chosen_columns(self.request.GET)
+
+    def get_paginator(self, qs):
+        """The row count and the totals row in one pass over the filtered rows."""
+        paginator = super().get_paginator(qs)
+        if qs.query.distinct:
+            self.totals = queries.totals(qs)
+            return paginator
+        sums = qs.order_by().aggregate(
+            rows=Count("*"),
+            planned_investment=Sum("planned_investment"),
+            signed_amount=Sum("signed_amount"),
+            funds_in_place=Sum("funds_in_place"),
+        )
+        paginator.count = sums.pop("rows")
+        self.totals = {key: value or Decimal("0") for key, value in sums.items()}
+        return paginator
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
             qs, _filterset, _sort = self.filtered()
             return xlsx_response(
                 queryset=qs,
-                columns=[*PROJECT_COLUMNS, *EXPORT_ONLY_COLUMNS],
+                columns=PROJECT_COLUMNS,
                 filename=f"{self.export_name}.xlsx",
                 sheet_title=str(self.title),
             )
@@ -77,11 +101,20 @@ class ProjectList(ListPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         can_bulk = access.can(self.request.user, MANAGE)
+        bulk_form = None
+        if can_bulk:
+            bulk_form = fast_selects(BulkReassignForm(user=self.request.user))
+        shown = {column.name for column in context["columns"]}
         context.update(
-            totals=queries.totals(self.filtered_queryset),
+            totals=self.totals,
             money_columns=MONEY_COLUMNS,
+            column_choices=[
+                (column, column.name in shown)
+                for column in PROJECT_COLUMNS
+                if column.name not in FIXED_COLUMNS
+            ],
             can_bulk=can_bulk,
-            bulk_form=BulkReassignForm(user=self.request.user) if can_bulk else None,
+            bulk_form=bulk_form,
         )
         return context
 

@@ -1,0 +1,256 @@
+"""Officials paired with enterprises, and their visits ("thousand cadres into thousand
+enterprises"): every change is a function here; reads of coverage start at the user's scope."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vanco.accounts.enums import Role
+from vanco.core import access
+from vanco.core.audit import acting_as
+from vanco.core.services import StaleEditError
+from vanco.enterprises.enums import EnterpriseStatus
+from vanco.enterprises.models import Enterprise, Pairing, Visit
+
+#: Roles that may be paired with an enterprise: every official, never an enterprise user.
+OFFICIAL_ROLES = frozenset(set(Role.values) - {Role.ENTERPRISE, Role.AUDITOR})
+
+
+def is_official(user) -> bool:
+    return user.is_active and user.role_assignments.filter(role__in=OFFICIAL_ROLES).exists()
+
+
+def _visible_or_404(actor, model, pk):
+    found = model.objects.visible_to(actor).filter(pk=pk).first()
+    if found is None:
+        raise Http404(model._meta.object_name)
+    return found
+
+
+def _check_editable_enterprise(actor, enterprise: Enterprise) -> Enterprise:
+    enterprise = _visible_or_404(actor, Enterprise, enterprise.pk)
+    access.require(actor, "pairings.manage")
+    if not Enterprise.objects.editable_by(actor).filter(pk=enterprise.pk).exists():
+        raise PermissionDenied("pairings.manage")
+    return enterprise
+
+
+# --- pairings -------------------------------------------------------------------------------
+
+
+def create_pairing(
+    *,
+    actor,
+    official,
+    enterprise: Enterprise,
+    starts_on: datetime.date,
+    frequency: str,
+    note: str = "",
+) -> Pairing:
+    """Pair an official with an enterprise the actor manages."""
+    with transaction.atomic(), acting_as(actor):
+        enterprise = _check_editable_enterprise(actor, enterprise)
+        if not is_official(official):
+            raise ValidationError(
+                {"official": _("Choose an active official (not an enterprise account).")},
+                code="not_official",
+            )
+        pairing = Pairing(
+            official=official,
+            enterprise=enterprise,
+            starts_on=starts_on,
+            frequency=frequency,
+            note=(note or "").strip(),
+        )
+        pairing.next_visit_due = pairing.compute_next_visit_due()
+        pairing.full_clean(exclude=["next_visit_due"], validate_constraints=False)
+        try:
+            with transaction.atomic():
+                pairing.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"official": _("This official is already paired with this enterprise.")},
+                code="already_paired",
+            ) from None
+        access.assert_still_editable(pairing, actor)
+    return pairing
+
+
+def update_pairing(
+    *, actor, pairing: Pairing, frequency: str, note: str = "", expected_version=None
+) -> Pairing:
+    with transaction.atomic(), acting_as(actor):
+        current = _editable_pairing(actor, pairing)
+        if expected_version is not None and int(expected_version) != current.version:
+            raise StaleEditError()
+        current.frequency = frequency
+        current.note = (note or "").strip()
+        current.next_visit_due = current.compute_next_visit_due()
+        current.version += 1
+        current.full_clean(exclude=["next_visit_due"], validate_constraints=False)
+        current.save(update_fields=["frequency", "note", "next_visit_due", "version", "updated_at"])
+    return current
+
+
+def end_pairing(
+    *, actor, pairing: Pairing, ends_on: datetime.date | None = None, expected_version=None
+) -> Pairing:
+    """Close a pairing (the official moves on); its visits stay."""
+    with transaction.atomic(), acting_as(actor):
+        current = _editable_pairing(actor, pairing)
+        if expected_version is not None and int(expected_version) != current.version:
+            raise StaleEditError()
+        if current.ends_on is not None:
+            raise ValidationError(_("This pairing has already ended."), code="already_ended")
+        ends_on = ends_on or timezone.localdate()
+        if ends_on < current.starts_on:
+            raise ValidationError(
+                {"ends_on": _("The end date cannot be before the start date.")},
+                code="ends_before_start",
+            )
+        current.ends_on = ends_on
+        current.version += 1
+        current.save(update_fields=["ends_on", "version", "updated_at"])
+    return current
+
+
+def _editable_pairing(actor, pairing: Pairing) -> Pairing:
+    visible = Pairing.objects.visible_to(actor).filter(pk=pairing.pk)
+    if not visible.exists():
+        raise Http404("Pairing")
+    access.require(actor, "pairings.manage")
+    current = (
+        Pairing.objects.editable_by(actor)
+        .select_for_update(of=("self",))
+        .filter(pk=pairing.pk)
+        .first()
+    )
+    if current is None:
+        raise PermissionDenied("pairings.manage")
+    return current
+
+
+def behind_q(today: datetime.date) -> Q:
+    """Open pairings whose next visit is past due."""
+    return Q(ends_on__isnull=True, next_visit_due__lt=today)
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+def log_visit(*, actor, data: dict, officials=(), demands=()) -> tuple[Visit, list]:
+    """Record a visit and turn each demand into an obstacle in the same transaction.
+
+    `data`: enterprise, visited_on, form, people_met, summary, demands (text). `officials`:
+    the officials present (the recorder is always one of them). `demands`: cleaned obstacle
+    data (title, description, category, severity) for the demands that become obstacles."""
+    from vanco.obstacles.services import raise_obstacle
+
+    access.require(actor, "visits.log")
+    enterprise = _visible_or_404(actor, Enterprise, data["enterprise"].pk)
+    visited_on = data["visited_on"]
+    if visited_on > timezone.localdate():
+        raise ValidationError(
+            {"visited_on": _("The visit date cannot be in the future.")}, code="future_visit"
+        )
+    present = {official.pk: official for official in officials}
+    present[actor.pk] = actor
+    with transaction.atomic(), acting_as(actor):
+        pairing = (
+            Pairing.objects.filter(
+                enterprise=enterprise, official_id__in=list(present), ends_on__isnull=True
+            )
+            .order_by("pk")
+            .first()
+        )
+        visit = Visit(
+            enterprise=enterprise,
+            pairing=pairing,
+            visited_on=visited_on,
+            form=data["form"],
+            people_met=(data.get("people_met") or "").strip(),
+            summary=data["summary"].strip(),
+            demands=(data.get("demands") or "").strip(),
+            recorded_by=actor,
+        )
+        visit.full_clean(exclude=["recorded_by", "pairing"])
+        visit.save()
+        visit.officials.set(list(present.values()))
+        _record_visit_on_pairings(enterprise, list(present), visited_on)
+        obstacles = [
+            raise_obstacle(actor=actor, data={**demand, "enterprise": enterprise}, visit=visit)
+            for demand in demands
+        ]
+        # Seeing an enterprise is not enough to log a visit there (a department officer sees
+        # the enterprises of its obstacles): the visit must be the actor's to edit.
+        access.assert_still_editable(visit, actor)
+    return visit, obstacles
+
+
+def _record_visit_on_pairings(enterprise: Enterprise, official_ids, visited_on) -> None:
+    """The open pairings of the officials present count the visit (derived, no version bump:
+    nobody typed it)."""
+    for pairing in Pairing.objects.select_for_update().filter(
+        enterprise=enterprise, official_id__in=official_ids, ends_on__isnull=True
+    ):
+        if pairing.last_visit_on is None or visited_on > pairing.last_visit_on:
+            pairing.last_visit_on = visited_on
+            pairing.next_visit_due = pairing.compute_next_visit_due()
+            pairing.save(update_fields=["last_visit_on", "next_visit_due", "updated_at"])
+
+
+# --- coverage -------------------------------------------------------------------------------
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def coverage_by_locality(user, *, today: datetime.date | None = None, localities=None):
+    """Per top-level locality the user sees: operating enterprises, how many are paired now,
+    how many were visited this quarter, and how many pairings are behind on visits — one
+    grouped query over the user's visible enterprises."""
+    from vanco.org.models import Locality
+
+    today = today or timezone.localdate()
+    since = quarter_start(today)
+    enterprises = Enterprise.objects.visible_to(user).filter(status=EnterpriseStatus.OPERATING)
+    paired = Pairing.objects.filter(enterprise=OuterRef("pk"), ends_on__isnull=True)
+    visited = Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__gte=since)
+    behind = Pairing.objects.filter(enterprise=OuterRef("pk")).filter(behind_q(today))
+    rows = (
+        enterprises.annotate(
+            is_paired=Exists(paired), was_visited=Exists(visited), is_behind=Exists(behind)
+        )
+        .values("locality_id")
+        .annotate(
+            enterprises=Count("pk"),
+            paired=Count("pk", filter=Q(is_paired=True)),
+            visited=Count("pk", filter=Q(was_visited=True)),
+            behind=Count("pk", filter=Q(is_behind=True)),
+        )
+    )
+    by_locality = {row["locality_id"]: row for row in rows}
+    names = Locality.objects.visible_to(user).in_bulk(list(by_locality))
+    return since, [
+        {**row, "locality": names.get(locality_id)}
+        for locality_id, row in sorted(
+            by_locality.items(), key=lambda item: str(names.get(item[0]) or "")
+        )
+    ]
+
+
+def officials_for_pairing():
+    """Every active official who can be paired (for the pairing form's choices)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_system=False, role_assignments__role__in=OFFICIAL_ROLES)
+        .distinct()
+        .order_by("full_name")
+    )

@@ -1,0 +1,95 @@
+"""Filters of the obstacle list and its inboxes (one filter set for the page and its export)."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vanco.industries.models import Industry
+from vanco.obstacles.enums import OPEN_STATUSES, Category, Level, Severity, Source, Status
+from vanco.obstacles.models import Obstacle
+from vanco.org.models import Department, Locality
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class Deadline:
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    CHOICES = [(OVERDUE, _("Overdue")), (DUE_SOON, _("Due soon"))]
+
+
+def due_soon_limit(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=settings.VANCO_OBSTACLE_DUE_SOON_DAYS)
+
+
+class ObstacleFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, label=_("Status"), empty_label=_("All statuses")
+    )
+    category = django_filters.ChoiceFilter(
+        choices=Category.choices, label=_("Category"), empty_label=_("All categories")
+    )
+    severity = django_filters.ChoiceFilter(
+        choices=Severity.choices, label=_("Severity"), empty_label=_("All")
+    )
+    source = django_filters.ChoiceFilter(
+        choices=Source.choices, label=_("Source"), empty_label=_("All")
+    )
+    lead_department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.none(), label=_("Lead department"), empty_label=_("All")
+    )
+    locality = django_filters.ModelChoiceFilter(
+        queryset=Locality.objects.none(),
+        label=_("Locality"),
+        method="filter_within",
+        empty_label=_("Whole city"),
+    )
+    industry = django_filters.ModelChoiceFilter(
+        queryset=Industry.objects.none(), label=_("Leading industry"), empty_label=_("All")
+    )
+    escalation_level = django_filters.ChoiceFilter(
+        choices=[(str(value), label) for value, label in Level.choices],
+        label=_("Escalation level"),
+        empty_label=_("All"),
+    )
+    deadline = django_filters.ChoiceFilter(
+        choices=Deadline.CHOICES,
+        label=_("Deadline"),
+        method="filter_deadline",
+        empty_label=_("All"),
+    )
+    raised_from = django_filters.DateFilter(
+        field_name="raised_at", lookup_expr="date__gte", label=_("Raised from"), widget=DATE_INPUT
+    )
+    raised_to = django_filters.DateFilter(
+        field_name="raised_at", lookup_expr="date__lte", label=_("Raised until"), widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = Obstacle
+        fields = ["status", "category", "severity", "source", "lead_department", "industry"]
+
+    def __init__(self, data=None, *args, request=None, user=None, **kwargs):
+        super().__init__(data, *args, request=request, **kwargs)
+        user = user if user is not None else request.user
+        self.filters["locality"].queryset = Locality.objects.visible_to(user).order_by("path")
+        self.filters["industry"].queryset = Industry.objects.visible_to(user)
+        self.filters["lead_department"].queryset = Department.objects.visible_to(user)
+
+    def filter_within(self, queryset, name, value):
+        """The locality and every sub-locality under it."""
+        return queryset.filter(locality__path__startswith=value.path) if value else queryset
+
+    def filter_deadline(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == Deadline.OVERDUE:
+            return queryset.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+        if value == Deadline.DUE_SOON:
+            return queryset.filter(
+                status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=due_soon_limit(today)
+            )
+        return queryset
