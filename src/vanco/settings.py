@@ -193,6 +193,8 @@ VANCO_MONEY_UNIT = env_choice("VANCO_MONEY_UNIT", "ty_dong", {"ty_dong", "trieu_
 VANCO_MAJOR_PROJECT_THRESHOLD = env_int("VANCO_MAJOR_PROJECT_THRESHOLD", 1000, minimum=0)
 
 VANCO_ATTACHMENT_MAX_MB = env_int("VANCO_ATTACHMENT_MAX_MB", 20, minimum=1)
+# Excel imports with more rows than this run in the background with a progress bar.
+VANCO_IMPORT_INLINE_ROWS = env_int("VANCO_IMPORT_INLINE_ROWS", 2000, minimum=0)
 
 # --- Obstacles ------------------------------------------------------------------------------
 # An overdue obstacle goes to the department head the day after its due date, then one level

@@ -52,9 +52,7 @@ AUDIT = frozenset({Role.COORDINATOR, Role.AUDITOR})
 FIELD = frozenset({Role.COORDINATOR, Role.LOCALITY})
 WHOLE_CITY = frozenset({Role.LEADER, Role.COORDINATOR, Role.AUDITOR})
 # Who may raise an obstacle: everyone who meets enterprises (not the leader, not the auditor).
-RAISERS = frozenset(
-    {Role.COORDINATOR, Role.LOCALITY, Role.CADRE, Role.DEPARTMENT, Role.ENTERPRISE}
-)
+RAISERS = frozenset({Role.COORDINATOR, Role.LOCALITY, Role.CADRE, Role.DEPARTMENT, Role.ENTERPRISE})
 # Who may act on an obstacle they see (comment): all but the auditor, who only reads.
 COMMENTERS = ANY - {Role.AUDITOR}
 # Who may attach a file to an obstacle: those who may edit it (not the leader, not the auditor).
@@ -377,7 +375,9 @@ def targets(world):
     }
     PairingFactory(official=world["users"][Role.CADRE], enterprise=enterprises["b"])
     obstacles = {
-        "a": ObstacleFactory(enterprise=enterprises["a"], project=projects["a"], raised_by=someone_else),
+        "a": ObstacleFactory(
+            enterprise=enterprises["a"], project=projects["a"], raised_by=someone_else
+        ),
         "b": ObstacleFactory(
             enterprise=enterprises["b"],
             project=projects["b"],
@@ -478,7 +478,11 @@ def _target_pk(kind, role, people_by_name, users, in_scope: bool, targets):
         official = role not in (Role.ENTERPRISE, NO_ROLE)
         return targets[kind].pk if in_scope == official else None
     if kind == "import_job":
-        owner = users[role] if in_scope else users[Role.LOCALITY if role != Role.LOCALITY else Role.COORDINATOR]
+        owner = (
+            users[role]
+            if in_scope
+            else users[Role.LOCALITY if role != Role.LOCALITY else Role.COORDINATOR]
+        )
         return ImportJob.objects.create(
             user=owner,
             kind="enterprises",
@@ -678,6 +682,7 @@ def _payload(operation, role, world, targets, pk):
         },
         "POST /api/v1/obstacles/{pk}/assign": {
             "lead_department_id": targets["dept_a"].pk,
+            "reason": "Cần thêm thời gian làm việc với Bộ.",
             "due_on": (timezone.localdate() + datetime.timedelta(days=20)).isoformat(),
         },
         "POST /api/v1/obstacles/{pk}/due-date": {
@@ -695,9 +700,7 @@ def _payload(operation, role, world, targets, pk):
         "POST /api/v1/problems/{pk}/group": {
             "obstacle_ids": [targets["scoped"]["obstacle"]["b"].pk]
         },
-        "POST /api/v1/problems/{pk}/remove": {
-            "obstacle_id": targets["scoped"]["obstacle"]["a"].pk
-        },
+        "POST /api/v1/problems/{pk}/remove": {"obstacle_id": targets["scoped"]["obstacle"]["a"].pk},
     }
     return payloads.get(operation, {})
 
@@ -757,7 +760,6 @@ def test_api_follows_access_matrix(client, people, targets, world, role):
                     f"{method.upper()} {url} {'in' if in_scope else 'out of'} scope: "
                     f"{response.status_code} != {expected} {response.content[:200]!r}"
                 )
-                print("FAIL", role, failures[-1])  # TEMP
             elif response.status_code >= 400:
                 assert set(response.json()["error"]) == {"code", "message", "fields"}, url
     assert failures == []
@@ -803,3 +805,73 @@ def test_enterprise_options_never_leak(client, people, targets, role):
     assert names == expected
     if hidden is not None:
         assert hidden.name not in names
+
+
+# Each step of an obstacle's handling: who may open its form when the obstacle is in the state
+# the step starts from (the matrix above covers `escalate`; the API matrix POSTs all of them).
+STEP_ROLES = {
+    "assign": COORDINATOR,
+    "due": COORDINATOR,
+    "accept": {Role.DEPARTMENT},
+    "start": {Role.DEPARTMENT},
+    "resolve": {Role.DEPARTMENT},
+    "hand_back": {Role.DEPARTMENT},
+    "confirm": {Role.ENTERPRISE},
+    "reopen": {Role.ENTERPRISE},
+    "escalate": ESCALATORS,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, NO_ROLE])
+def test_obstacle_steps_follow_access_matrix(client, people, targets, role):
+    users, _by_name = people
+    client.force_login(users[role])
+    seen, hidden = scoped_pair(role, targets["scoped"]["obstacle"])
+    failures = []
+    for step, allowed in STEP_ROLES.items():
+        _set_obstacle_status(targets, step)
+        for obstacle, expected in ((seen, 200 if role in allowed else 403), (hidden, 404)):
+            if obstacle is None:
+                continue
+            url = reverse("obstacles:obstacle-step", kwargs={"pk": obstacle.pk, "action": step})
+            status = client.get(url).status_code
+            if status != expected:
+                failures.append(f"{step} {obstacle.title}: {status} != {expected}")
+    unknown = reverse(
+        "obstacles:obstacle-step", kwargs={"pk": seen.pk if seen else 1, "action": "x"}
+    )
+    assert client.get(unknown).status_code == 404
+    assert failures == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, NO_ROLE])
+def test_import_pages_follow_each_kinds_action(client, people, role):
+    """enterprises → enterprises.import, projects → projects.manage, reports → reports.submit:
+    today all three are the field roles'. A job is its owner's alone (404 for anyone else)."""
+    users, _by_name = people
+    client.force_login(users[role])
+    expected = 200 if role in FIELD else 403
+    failures = []
+    for kind in ("enterprises", "projects", "reports"):
+        own = ImportJob.objects.create(
+            user=users[role], kind=kind, original_name="a.xlsx", language="vi"
+        )
+        other = ImportJob.objects.create(
+            user=users[Role.COORDINATOR if role != Role.COORDINATOR else Role.LOCALITY],
+            kind=kind,
+            original_name="b.xlsx",
+            language="vi",
+        )
+        for url, wanted in (
+            (reverse("core:import", kwargs={"kind": kind}), expected),
+            (reverse("core:import-template", kwargs={"kind": kind}), expected),
+            (reverse("core:import-job", kwargs={"pk": own.pk}), expected),
+            (reverse("core:import-job", kwargs={"pk": other.pk}), 404),
+        ):
+            status = client.get(url).status_code
+            if status != wanted:
+                failures.append(f"{url}: {status} != {wanted}")
+    assert client.get(reverse("core:import", kwargs={"kind": "contacts"})).status_code == 404
+    assert failures == []

@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.urls import resolve, reverse
 
-from tests.core.test_access_matrix import PAGES
+from tests.core.test_access_matrix import PAGES, URL_KWARGS
 from vanco.core.views import FastSelect, ListPage, fast_selects
 from vanco.org.models import Locality
 
@@ -17,9 +17,13 @@ def _list_pages():
     for name, (method, kind, _roles, _status) in PAGES.items():
         if method != "get" or kind is not None:
             continue
-        view = getattr(resolve(reverse(name)).func, "view_class", None)
+        view = getattr(resolve(_url(name)).func, "view_class", None)
         if view is not None and issubclass(view, ListPage):
             yield name
+
+
+def _url(name):
+    return reverse(name, kwargs=URL_KWARGS.get(name))
 
 
 def test_list_pages_found():
@@ -29,7 +33,7 @@ def test_list_pages_found():
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", list(_list_pages()))
 def test_list_page_htmx_sort_returns_the_results_fragment(coordinator_client, name):
-    response = coordinator_client.get(reverse(name), {"sort": "-pk"}, headers=HTMX)
+    response = coordinator_client.get(_url(name), {"sort": "-pk"}, headers=HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html

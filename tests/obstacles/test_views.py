@@ -139,7 +139,7 @@ def test_list_department_inbox_shows_own_department_with_counts(client, world, f
         ("land", 1),
         ("power", 1),
     ]
-    assert b"4 days late" in response.content
+    assert "quá hạn 4 ngày" in response.content.decode()
 
 
 def test_list_leader_escalated_and_coordinator_agenda(client, world, filed, other):

@@ -339,8 +339,10 @@ def assign_obstacle(request, pk: int, payload: AssignIn):
 def _step(name, service, schema, arguments, doc):
     def operation(request, pk: int, payload):
         obstacle = get_visible(request, Obstacle, pk)
-        service(actor=request.user, obstacle=obstacle, **arguments(payload))
-        return _detail(request, pk)
+        result = service(actor=request.user, obstacle=obstacle, **arguments(payload))
+        # A hand-back takes the obstacle out of the department's scope: answer with the state
+        # the step left it in (read under the actor's scope when the step ran), not a 404.
+        return _detail_queryset(request.user).filter(pk=pk).first() or result
 
     operation.__annotations__["payload"] = schema
     operation.__name__ = f"{name.replace('-', '_')}_obstacle"
@@ -476,6 +478,7 @@ def group_problem(request, pk: int, payload: GroupIn):
 def ungroup_problem(request, pk: int, payload: UngroupIn):
     """Take one obstacle out of the common problem."""
     problem = get_visible(request, CommonProblem, pk)
+    access.require(request.user, "problems.manage")
     obstacle = get_object_or_404(
         Obstacle.objects.visible_to(request.user).filter(common_problem=problem),
         pk=payload.obstacle_id,

@@ -392,6 +392,12 @@ class ObstacleStep(ScopedMixin, View):
                     _("Done: %(step)s — %(name)s")
                     % {"step": ACTION_LABELS[action], "name": self.obstacle.number},
                 )
+                still_visible = Obstacle.objects.visible_to(request.user).filter(
+                    pk=self.obstacle.pk
+                )
+                if not still_visible.exists():
+                    # Handed back: it is no longer the department's, so back to the inbox.
+                    return HttpResponseRedirect(reverse("obstacles:obstacle-list"))
                 return HttpResponseRedirect(self.obstacle.get_absolute_url())
         return self.render_form(form, status=400)
 

@@ -336,6 +336,11 @@ class ReportList(ListPage):
     default_sort = "-pk"
     empty_message = gettext_lazy("No report matches these filters.")
     columns = REPORT_COLUMNS
+    template_name = "projects/report_list.html"
+
+    def get_context_data(self, **kwargs):
+        can_import = access.can(self.request.user, "reports.submit")
+        return super().get_context_data(can_import=can_import, **kwargs)
 
 
 class MyReports(ListPage):
@@ -350,6 +355,10 @@ class MyReports(ListPage):
     default_sort = "period__due_on"
     empty_message = gettext_lazy("Nothing to report: every report is in.")
     columns = REPORT_COLUMNS[:6]
+    template_name = "projects/report_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_import=True, **kwargs)
 
     def base_queryset(self):
         return dispatch.reports_due_for(self.request.user, today=timezone.localdate())
