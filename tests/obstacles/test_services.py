@@ -76,9 +76,7 @@ def test_enterprise_user_cannot_file_for_another_company(world, company):
 def test_obstacle_needs_project_or_enterprise(world):
     with pytest.raises(ValidationError) as error:
         _raise(world["users"][Role.COORDINATOR], None)
-    assert error.value.message_dict == {
-        "project": ["Hãy chọn dự án hoặc doanh nghiệp liên quan."]
-    }
+    assert error.value.message_dict == {"project": ["Hãy chọn dự án hoặc doanh nghiệp liên quan."]}
 
 
 def test_obstacle_of_project_takes_its_investor_and_locality(world):
