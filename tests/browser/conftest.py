@@ -1,6 +1,23 @@
 import os
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+# The live server shares the test's in-memory SQLite connection with its request threads; two
+# requests at once (a page and its htmx fragments: the bell, a lazily loaded section) then use
+# one sqlite3 connection concurrently and fail with "bad parameter or other API misuse". One
+# request at a time is what a browser test needs; Django closes each connection when the
+# server is not threaded, so the browser never holds the only thread.
+
+
+class _OneRequestAtATimeServer(WSGIServer):
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The live server thread itself installs the shared connections before serving.
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeServer
 
 
 @pytest.fixture(scope="package", autouse=True)
