@@ -13,7 +13,7 @@ from django.utils import translation
 from tests.factories import EnterpriseFactory, ProgressReportFactory, ProjectFactory
 from vanco.accounts.enums import Role
 from vanco.projects import services
-from vanco.projects.attachments import check_upload, sanitize_filename
+from vanco.core.uploads import check_upload, sanitize_filename
 from vanco.projects.models import Attachment
 
 MINIMAL_PDF = (

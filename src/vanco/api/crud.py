@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from ninja.responses import Status
 
 from vanco.api.errors import FormInvalid, form_errors
@@ -11,7 +10,7 @@ from vanco.core.services import save_versioned
 
 
 def get_visible(request, model, pk):
-    return get_object_or_404(access.visible(model, request.user), pk=pk)
+    return access.visible_or_404(model, request.user, pk)
 
 
 def get_editable(request, model, pk, action: str):

@@ -391,6 +391,16 @@ class ScopedQuerySet(models.QuerySet):
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 
+def visible_or_404(model_or_qs, user, pk):
+    """The object if the user may see it; Http404 otherwise (it does not exist for them)."""
+    from django.http import Http404
+
+    found = visible(model_or_qs, user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_queryset(model_or_qs).model._meta.object_name)
+    return found
+
+
 def assert_still_editable(instance: models.Model, user) -> None:
     """Re-check after a write, inside its transaction: a user cannot move a row out of scope."""
     if not editable(type(instance), user).filter(pk=instance.pk).exists():

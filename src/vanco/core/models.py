@@ -1,9 +1,12 @@
-"""Abstract bases every domain model builds on, and the import jobs."""
+"""Abstract bases every domain model builds on (versioned, searchable, stored files), and the
+import jobs."""
 
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanco.core.access import ScopedManager
@@ -39,6 +42,37 @@ class SearchableModel(models.Model):
 
     def refresh_search_text(self) -> None:
         self.search_text = search_document(*(getattr(self, name) for name in self.search_fields))
+
+
+
+def stored_file_path(instance, filename: str) -> str:
+    # A random name under the model's folder; the person's file name is kept, sanitised, in
+    # original_name and used only in the download's Content-Disposition.
+    return f"{instance.storage_folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept outside static files under MEDIA_ROOT, checked on the way in by
+    `core.uploads.check_upload` and served only through a view that checks the user may see
+    what it belongs to (`core.uploads.download_response`)."""
+
+    storage_folder = "files"
+
+    file = models.FileField(_("file"), upload_to=stored_file_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ImportJobStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.core.paginator import EmptyPage, Paginator
 from django.db import transaction
 from django.forms.utils import flatatt
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -353,3 +353,27 @@ class ToggleActiveView(ScopedMixin, View):
 
     def toggle(self, obj, active: bool):
         set_active_flag(instance=obj, active=active, actor=self.request.user)
+
+
+class SearchOptions(ScopedMixin, View):
+    """Search-as-you-type choices (tom-select) for a field that picks one of many rows — tens of
+    thousands of enterprises or projects, too many for a plain select. Only rows the user may
+    see; matched on the folded search column, so diacritics and case do not matter."""
+
+    http_method_names = ["get"]
+    #: The field shown in brackets after the name (the natural key people recognise).
+    key_field = ""
+    max_options = 20
+
+    def get(self, request):
+        term = fold(request.GET.get("q", ""))[:100]
+        options = []
+        if len(term) >= 2:
+            matches = (
+                self.visible_queryset()
+                .filter(search_text__contains=term)
+                .order_by("name", "pk")
+                .values_list("pk", "name", self.key_field)[: self.max_options]
+            )
+            options = [{"value": pk, "text": f"{name} ({key})"} for pk, name, key in matches]
+        return JsonResponse({"results": options})

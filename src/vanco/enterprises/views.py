@@ -2,15 +2,14 @@ import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from vanco.core import access, import_views, imports
-from vanco.core.text import fold
-from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
+from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin, SearchOptions
 from vanco.enterprises import services
 from vanco.enterprises.filters import EnterpriseFilter
 from vanco.enterprises.forms import ContactForm, EnterpriseForm
@@ -160,27 +159,8 @@ ImportPage = import_views.ImportStart.as_view()
 ImportTemplate = import_views.ImportTemplate.as_view()
 
 
-MAX_OPTIONS = 20
-
-
-class EnterpriseOptions(ScopedMixin, View):
-    """Search-as-you-type choices for fields that pick an enterprise (the investor of a
-    project): a city has tens of thousands of enterprises, too many for a plain select."""
+class EnterpriseOptions(SearchOptions):
+    """Choices for fields that pick an enterprise (the investor of a project)."""
 
     model = Enterprise
-    http_method_names = ["get"]
-
-    def get(self, request):
-        term = fold(request.GET.get("q", ""))[:100]
-        options = []
-        if len(term) >= 2:
-            matches = (
-                self.visible_queryset()
-                .filter(search_text__contains=term)
-                .order_by("name", "pk")
-                .values_list("pk", "name", "tax_code")[:MAX_OPTIONS]
-            )
-            options = [
-                {"value": pk, "text": f"{name} ({tax_code})"} for pk, name, tax_code in matches
-            ]
-        return JsonResponse({"results": options})
+    key_field = "tax_code"

@@ -1,7 +1,6 @@
 """Obstacles: problems blocking a project or an enterprise, handed to departments to resolve
 within a time limit, escalated when late, closed only when the raiser confirms and rates."""
 
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanco.core.access import ScopedManager
-from vanco.core.models import SearchableModel, VersionedModel
+from vanco.core.models import SearchableModel, StoredFile, VersionedModel
 from vanco.obstacles.enums import (
     DEFAULT_TIME_LIMIT_DAYS,
     OPEN_STATUSES,
@@ -305,36 +304,21 @@ class ObstacleEvent(models.Model):
         return f"{self.obstacle_id} {self.kind}"
 
 
-def _storage_name(instance, filename: str) -> str:
-    # Stored under a random name; the person's file name is kept (sanitised) in original_name.
-    return f"obstacles/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+class ObstacleAttachment(StoredFile):
+    """A photo, letter or document supporting an obstacle; downloaded only by those who may
+    see the obstacle."""
 
-
-class ObstacleAttachment(models.Model):
-    """A photo, letter or document supporting an obstacle; served only through a permission
-    check, like project attachments."""
+    storage_folder = "obstacles"
 
     obstacle = models.ForeignKey(
         Obstacle, verbose_name=_("obstacle"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to=_storage_name, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("file type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedManager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("obstacle attachment")
         verbose_name_plural = _("obstacle attachments")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("obstacles:attachment-download", args=[self.pk])

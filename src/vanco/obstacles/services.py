@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
-from vanco.core.access import assert_still_editable, can, scope_for
+from vanco.core.access import assert_still_editable, can, scope_for, visible_or_404
 from vanco.core.audit import acting_as
 from vanco.core.services import StaleEditError
 from vanco.obstacles import notices
@@ -36,7 +36,7 @@ from vanco.obstacles.enums import (
     Status,
 )
 from vanco.obstacles.models import CategoryLimit, Obstacle, ObstacleAttachment, ObstacleEvent
-from vanco.projects import attachments as files
+from vanco.core import uploads as files
 
 #: Statuses from which the lead department may mark the obstacle resolved.
 RESOLVABLE = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED})
@@ -160,11 +160,11 @@ def raise_obstacle(
         # A company account files for its own company without having to pick it.
         enterprise = _own_enterprise(scope)
     if project is not None:
-        project = _visible_or_404(actor, type(project), project.pk)
+        project = visible_or_404(type(project), actor, project.pk)
         if enterprise is None:
             enterprise = project.investor
     if enterprise is not None:
-        enterprise = _visible_or_404(actor, type(enterprise), enterprise.pk)
+        enterprise = visible_or_404(type(enterprise), actor, enterprise.pk)
     if project is None and enterprise is None:
         raise ValidationError(
             {"project": _("Choose the project or the enterprise concerned.")},
@@ -221,13 +221,6 @@ def _own_enterprise(scope):
     from vanco.enterprises.models import Enterprise
 
     return Enterprise.objects.filter(tax_code__in=scope.enterprise_keys).order_by("pk").first()
-
-
-def _visible_or_404(actor, model, pk):
-    found = model.objects.visible_to(actor).filter(pk=pk).first()
-    if found is None:
-        raise Http404(model._meta.object_name)
-    return found
 
 
 def _store_attachment(obstacle, upload, check, actor) -> ObstacleAttachment:

@@ -212,7 +212,7 @@ def _editable_report(actor, report: ProgressReport, action: str) -> ProgressRepo
 
 def check_report_files(files) -> None:
     """Refuse the whole submission when one file is not acceptable (size, type, content)."""
-    from vanco.projects.attachments import check_upload
+    from vanco.core.uploads import check_upload
 
     for uploaded in files:
         try:

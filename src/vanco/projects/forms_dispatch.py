@@ -56,7 +56,7 @@ class MultipleFileField(forms.FileField):
     """Zero or more files; each is checked by the attachment rules when the report is stored."""
 
     def __init__(self, *args, **kwargs):
-        from vanco.projects.attachments import ALLOWED_EXTENSIONS
+        from vanco.core.uploads import ALLOWED_EXTENSIONS
 
         accept = ",".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))

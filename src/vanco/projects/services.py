@@ -5,11 +5,9 @@ scope: Http404; visible but not theirs to change or a missing action: Permission
 its business event, re-checks the scope after the write and leaves an audit trail with the actor.
 """
 
-import contextlib
 import datetime
 from decimal import Decimal
 
-from auditlog.context import auditlog_value, set_extra_data
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
 from vanco.core.access import assert_still_editable, can
+from vanco.core.audit import acting_as
 from vanco.core.services import StaleEditError
-from vanco.projects import attachments as files
+from vanco.core import uploads as files
 from vanco.projects.codes import save_with_new_code
 from vanco.projects.enums import PIPELINE, Stage, TaskForce
 from vanco.projects.models import Attachment, Project, ProjectStageChange
@@ -44,27 +43,6 @@ FORWARD = "forward"
 BACKWARD = "backward"
 
 _ASSIGNABLE_FIELDS = ("officer", "leader", "task_force")
-
-
-# --- audit actor ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _acting(actor):
-    """Make `actor` the audit actor of the writes inside, keeping the request's remote address,
-    and restore the surrounding audit context afterwards (auditlog's set_actor does not)."""
-    try:
-        previous = auditlog_value.get()
-    except LookupError:
-        previous = None
-    context = {key: value for key, value in (previous or {}).items() if key not in ("signal_duid",)}
-    context["actor"] = actor
-    try:
-        with set_extra_data(context_data=context):
-            yield
-    finally:
-        if previous is not None:
-            auditlog_value.set(previous)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -172,7 +150,7 @@ def create_project(*, actor, data: dict) -> Project:
     now = timezone.now()
     project.last_activity_at = now
     project.version = 1
-    with transaction.atomic(), _acting(actor):
+    with transaction.atomic(), acting_as(actor):
         save_with_new_code(project, year=timezone.localdate().year)
         if tags is not None:
             project.tags.set(tags)
@@ -252,7 +230,7 @@ def transition_project(
     The passed `project` is refreshed from the database afterwards.
     """
     reason = (reason or "").strip()
-    with transaction.atomic(), _acting(actor):
+    with transaction.atomic(), acting_as(actor):
         current = _load_for_edit(actor, Project, project.pk)
         if expected_version is not None and current.version != expected_version:
             raise StaleEditError()
@@ -397,7 +375,7 @@ def bulk_reassign(
     ids = sorted({int(pk) for pk in project_ids})
     changes = {"officer": officer, "leader": leader, "task_force": task_force or None}
     changed = 0
-    with transaction.atomic(), _acting(actor):
+    with transaction.atomic(), acting_as(actor):
         visible = set(
             Project.objects.visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True)
         )
@@ -451,7 +429,7 @@ def add_attachment(
         )
     attachment = None
     try:
-        with transaction.atomic(), _acting(actor):
+        with transaction.atomic(), acting_as(actor):
             current = _load_for_edit(actor, Project, project.pk, lock=False)
             attachment = Attachment(
                 project=current,

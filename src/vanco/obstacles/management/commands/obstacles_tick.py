@@ -7,31 +7,23 @@ every hour); an obstacle climbs at most one level per run and each reminder goes
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from vanco.core.audit import acting_as_system, system_user
+from vanco.core.commands import DatedCommand
 from vanco.notifications.services import send_digests
 from vanco.obstacles import notices
 from vanco.obstacles.services import escalate_overdue
 
 
-class Command(BaseCommand):
+class Command(DatedCommand):
     help = (
         "Escalate overdue obstacles, send due/overdue obstacle and visit reminders, and the "
         "daily e-mail digests."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--today", help="Act as if today were this date (YYYY-MM-DD), for catch-up runs."
-        )
-
-    def handle(self, *args, today=None, **options):
-        try:
-            day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-        except ValueError:
-            raise CommandError("--today must be a date like 2026-11-30") from None
+    def handle(self, *args, **options):
+        day = self.today(options)
         with acting_as_system():
             escalated = escalate_overdue(today=day, actor=system_user())
             reminded = notices.remind_due(today=day)

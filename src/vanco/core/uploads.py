@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
-from vanco.projects.models import Attachment
 
 MAX_NAME_LENGTH = 120
 _HEADER_BYTES = 16
@@ -223,8 +222,8 @@ def check_upload(uploaded_file, *, field: str = "file") -> CheckedUpload:
 # --- downloads ------------------------------------------------------------------------------
 
 
-def download_response(attachment: Attachment) -> FileResponse:
-    """Send a stored attachment as a download (never rendered inline by the browser)."""
+def download_response(attachment) -> FileResponse:
+    """Send a stored file (a `core.models.StoredFile`) as a download, never rendered inline."""
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
