@@ -15,7 +15,6 @@ people who must act next once the transaction commits.
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
+from vanco.core import uploads as files
 from vanco.core.access import assert_still_editable, can, scope_for, visible_or_404
 from vanco.core.audit import acting_as
 from vanco.core.services import StaleEditError
@@ -36,7 +36,6 @@ from vanco.obstacles.enums import (
     Status,
 )
 from vanco.obstacles.models import CategoryLimit, Obstacle, ObstacleAttachment, ObstacleEvent
-from vanco.core import uploads as files
 
 #: Statuses from which the lead department may mark the obstacle resolved.
 RESOLVABLE = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED})
@@ -121,18 +120,6 @@ def _event(obstacle: Obstacle, *, actor, kind, from_status="", comment="", **ext
 def _save(obstacle: Obstacle, fields: list[str]) -> None:
     obstacle.version += 1
     obstacle.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def _department_officers(department_ids):
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            role_assignments__role=Role.DEPARTMENT,
-            role_assignments__department__in=list(department_ids),
-        )
-        .distinct()
-    )
 
 
 # --- raising --------------------------------------------------------------------------------
@@ -587,8 +574,8 @@ def escalate_overdue(*, today: datetime.date | None = None, actor=None) -> int:
     actor = actor or system_user()
     step = escalation_step_days()
     escalated = 0
-    # Level L is due once the obstacle is more than (L - 1) * step days late; candidates are
-    # read first so each obstacle moves one level per run.
+    # An obstacle at level L goes up once it is more than L * step days late (the department
+    # head the day after the due date); candidates are read first so each moves one level.
     candidates = []
     for level in (Level.NONE, Level.DEPARTMENT, Level.LEADER):
         late_since = today - datetime.timedelta(days=1 + level * step)
