@@ -358,6 +358,32 @@ def test_remind_overdue_the_day_after_and_weekly(world, mailoutbox):
     assert "overdue since" in mailoutbox[0].body
 
 
+def test_remind_emails_once_a_day_however_often_it_runs(world, mailoutbox):
+    from vanco.projects.tasks import remind
+
+    reminder_setup(world, due_on=D(2026, 12, 5))
+    runs = [remind(today=D(2026, 12, 2))["emails"] for _hour in range(3)]
+    assert runs == [1, 0, 0]
+    assert len(mailoutbox) == 1
+
+
+def test_remind_follows_the_officers_email_preference(world, mailoutbox):
+    from vanco.notifications.models import EmailMode, Notification
+    from vanco.notifications.services import send_digests, set_email_mode
+    from vanco.projects.tasks import remind
+
+    officer, _report = reminder_setup(world, due_on=D(2026, 12, 5))
+    set_email_mode(user=officer, mode=EmailMode.OFF)
+    assert remind(today=D(2026, 12, 2)) == {"emails": 0, "notifications": 1}
+    set_email_mode(user=officer, mode=EmailMode.DAILY)
+    assert remind(today=D(2026, 12, 6)) == {"emails": 0, "notifications": 1}
+    assert mailoutbox == []
+    # The digest carries the overdue reminder, not the one from before the digest was chosen.
+    assert send_digests() == 1
+    assert "overdue since" in mailoutbox[0].body
+    assert Notification.objects.filter(user=officer, emailed_at__isnull=True).count() == 0
+
+
 def test_remind_creates_one_notification_per_report_and_day(world):
     from vanco.notifications.models import Notification
     from vanco.projects.tasks import remind

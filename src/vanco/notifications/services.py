@@ -32,14 +32,22 @@ def notify(
             )
     except IntegrityError:
         return None
-    if email and user.email and email_mode(user) == EmailMode.EACH:
+    mode = email_mode(user) if email and user.email else EmailMode.OFF
+    if mode == EmailMode.EACH:
         from vanco.notifications.tasks import send_notification_email
 
         transaction.on_commit(lambda: send_notification_email.enqueue(notification.pk))
-    elif not email:
-        # Sent by its producer's own e-mail (dispatch reminders) or not at all: never digested.
+    elif mode != EmailMode.DAILY:
+        # Not to be e-mailed (or e-mailed by its producer): marked done, so a digest chosen
+        # later does not bring up everything from before.
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return notification
+
+
+def keep_for_digest(notifications) -> None:
+    """Let notifications created without e-mail go out in the next daily digest (a producer
+    that e-mails its own summary to EACH users hands the digest users' ones over this way)."""
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=None)
 
 
 def email_mode(user) -> str:

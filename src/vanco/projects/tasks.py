@@ -3,8 +3,8 @@
 `send_report_reminders` is a django.tasks task; `vanco dispatch_tick` opens the periods that
 are due and enqueues it once, and the scheduler of `vanco serve` runs that command.
 
-Each officer gets one e-mail listing their reports (in their own language) and, when the
-notifications app is installed, one in-app notification per report. A reminder of one kind for
+Each officer gets one in-app notification per report and, as they prefer, one e-mail listing
+the new ones (in their own language) or a place in the daily digest. A reminder of one kind for
 one report goes out at most once a day (the notification key), and overdue reminders repeat
 every `OVERDUE_EVERY_DAYS` days, not daily.
 """
@@ -12,7 +12,6 @@ every `OVERDUE_EVERY_DAYS` days, not daily.
 import datetime
 from collections import defaultdict
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
@@ -21,6 +20,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from vanco.notifications.models import EmailMode
+from vanco.notifications.services import email_mode, keep_for_digest, notify
 from vanco.projects.enums import PeriodStatus, ReportStatus
 from vanco.projects.models import ProgressReport
 
@@ -66,14 +67,20 @@ def remind(*, today: datetime.date) -> dict[str, int]:
         users[officer.pk] = officer
         by_user[officer.pk].append((report, kind))
     emails = notifications = 0
-    with_notifications = apps.is_installed("vanco.notifications")
     for user_id, items in by_user.items():
         user = users[user_id]
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            if with_notifications:
-                notifications += _notify(user, items, today)
-            if user.email:
-                emails += _email(user, items)
+            # The notification key makes each reminder once a day, however often the
+            # scheduler runs; only those new today go out by e-mail, as the user prefers.
+            new = _notify(user, items, today)
+            notifications += len(new)
+            if not new:
+                continue
+            mode = email_mode(user) if user.email else EmailMode.OFF
+            if mode == EmailMode.EACH:
+                emails += _email(user, [item for item, _note in new])
+            elif mode == EmailMode.DAILY:
+                keep_for_digest([note for _item, note in new])
     return {"emails": emails, "notifications": notifications}
 
 
@@ -85,20 +92,20 @@ def _params(report: ProgressReport) -> dict:
     }
 
 
-def _notify(user, items, today: datetime.date) -> int:
-    from vanco.notifications.services import notify
-
-    sent = 0
+def _notify(user, items, today: datetime.date) -> list:
+    """The in-app reminders created now, as ((report, kind), notification) pairs."""
+    created = []
     for report, kind in items:
-        created = notify(
+        note = notify(
             user=user,
             kind=kind,
             params=_params(report),
             url=reverse("projects:report-edit", args=[report.pk]),
             key=f"{kind}:{report.pk}:{today.isoformat()}",
         )
-        sent += created is not None
-    return sent
+        if note is not None:
+            created.append(((report, kind), note))
+    return created
 
 
 def _email(user, items) -> int:
