@@ -12,8 +12,8 @@ from django.utils import translation
 
 from tests.factories import EnterpriseFactory, ProgressReportFactory, ProjectFactory
 from vanco.accounts.enums import Role
-from vanco.projects import services
 from vanco.core.uploads import check_upload, sanitize_filename
+from vanco.projects import services
 from vanco.projects.models import Attachment
 
 MINIMAL_PDF = (

@@ -240,3 +240,15 @@ def test_reason_text_straight_pace_keeps_its_wording():
             reason_text({"code": "behind_pace", "params": {"points": 12}})
             == "Behind the planned pace by 12 points"
         )
+
+
+def test_last_activity_is_the_local_calendar_day():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from vanco.projects.lights import _last_activity
+
+    # 23:30 UTC on 2 November is 06:30 on 3 November in Hà Nội.
+    moment = dt.datetime(2026, 11, 2, 23, 30, tzinfo=dt.UTC)
+    project = SimpleNamespace(last_activity_at=moment, stage_changed_at=None, created_at=None)
+    assert _last_activity(project) == dt.date(2026, 11, 3)

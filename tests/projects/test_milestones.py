@@ -418,3 +418,20 @@ def test_api_milestones_scoping(client, world, project):
     )
     assert patch.status_code == 403
     assert list(Milestone.objects.values_list("name", flat=True)) == ["Móng"]
+
+
+def test_changing_the_plan_recomputes_the_light_of_the_open_period(world, project, officer):
+    period = DispatchPeriodFactory(starts_on=D(2026, 6, 1), ends_on=D(2026, 6, 30))
+    ProgressReportFactory(
+        project=project, period=period, status="submitted", progress_percent=Decimal("45")
+    )
+    dispatch.recompute_lights(period=period, today=D(2026, 6, 15), actor=officer)
+    project.refresh_from_db()
+    before = project.light
+    # A plan that expected 95 % by June puts the project far behind it.
+    milestones.create_milestone(
+        actor=officer, project=project, data=data("Lắp máy", "2026-05-01", "95")
+    )
+    project.refresh_from_db()
+    assert (before, project.light) == ("green", "red")
+    assert project.light_reasons[0]["params"]["plan"] == "milestones"

@@ -447,6 +447,22 @@ def milestone_plans(project_ids=None) -> dict[int, list]:
     return plans
 
 
+def recompute_project_light(*, project_id: int, actor=None, today=None) -> None:
+    """Re-evaluate one project's light in its latest open period (after its plan changed)."""
+    period = (
+        DispatchPeriod.objects.filter(status=PeriodStatus.OPEN, reports__project_id=project_id)
+        .order_by("-starts_on")
+        .first()
+    )
+    if period is not None:
+        recompute_lights(
+            period=period,
+            project_ids=[project_id],
+            today=today or timezone.localdate(),
+            actor=actor,
+        )
+
+
 def recompute_lights(
     *, period: DispatchPeriod, today: datetime.date, project_ids=None, actor=None
 ) -> int:
@@ -492,7 +508,11 @@ def recompute_lights(
         pl.project_id: pl for pl in existing_lights.only("pk", "project_id", "light", "reasons")
     }
     plans = milestone_plans(project_ids)
-    is_latest_period = not DispatchPeriod.objects.filter(starts_on__gt=period.starts_on).exists()
+    # The project's light follows the latest period of this cycle (another cycle's periods
+    # keep their own history).
+    is_latest_period = not DispatchPeriod.objects.filter(
+        cycle_id=period.cycle_id, starts_on__gt=period.starts_on
+    ).exists()
     new_lights, changed_lights, changed_projects = [], [], []
     now = timezone.now()
     for project in projects:

@@ -13,6 +13,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanco.projects.enums import LIGHT_SEVERITY, NO_LIGHT_STAGES, Light, ReportStatus, Stage
@@ -116,7 +117,8 @@ def planned_progress(project, as_of: datetime.date, milestones=()) -> Decimal | 
 
 def _last_activity(project) -> datetime.date | None:
     moment = project.last_activity_at or project.stage_changed_at or project.created_at
-    return moment.date() if moment else None
+    # The local calendar day: activity at 06:00 in Hà Nội is that day, not the UTC day before.
+    return timezone.localdate(moment) if moment else None
 
 
 def _actual_progress(project, report) -> Decimal:

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from vanco.core import access
 from vanco.core.services import StaleEditError, save_versioned
+from vanco.projects.dispatch import recompute_project_light
 from vanco.projects.forms import MilestoneForm
 from vanco.projects.models import Milestone, Project
 
@@ -55,7 +56,9 @@ def create_milestone(*, actor, project: Project | int, data: dict) -> Milestone:
             raise _errors(form)
         milestone = form.save(commit=False)
         milestone.project = current
-        return save_versioned(instance=milestone, expected_version=None, actor=actor)
+        saved = save_versioned(instance=milestone, expected_version=None, actor=actor)
+        recompute_project_light(project_id=current.pk, actor=actor)
+        return saved
 
 
 def update_milestone(
@@ -71,9 +74,11 @@ def update_milestone(
         )
         if not form.is_valid():
             raise _errors(form)
-        return save_versioned(
+        saved = save_versioned(
             instance=form.save(commit=False), expected_version=expected_version, actor=actor
         )
+        recompute_project_light(project_id=current.pk, actor=actor)
+        return saved
 
 
 def delete_milestone(*, actor, milestone: Milestone | int, expected_version: int | None) -> None:
@@ -88,3 +93,4 @@ def delete_milestone(*, actor, milestone: Milestone | int, expected_version: int
         ):
             raise StaleEditError()
         Milestone.objects.get(pk=found.pk).delete()
+        recompute_project_light(project_id=found.project_id, actor=actor)

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
+from vanco.core import uploads as files
 from vanco.core.access import assert_still_editable, can
 from vanco.core.audit import acting_as
 from vanco.core.services import StaleEditError
-from vanco.core import uploads as files
 from vanco.projects.codes import save_with_new_code
 from vanco.projects.enums import PIPELINE, Stage, TaskForce
 from vanco.projects.models import Attachment, Project, ProjectStageChange

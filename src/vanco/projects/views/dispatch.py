@@ -379,10 +379,22 @@ class ReportDetail(DetailPage):
     template_name = "projects/report_detail.html"
     select_related = ("project", "project__locality", "period", "submitted_by", "reviewed_by")
 
+    #: At most this many linked obstacles are listed (the newest first).
+    MAX_OBSTACLES = 20
+
     def get_context_data(self, **kwargs):
+        from vanco.obstacles.models import Obstacle
+        from vanco.obstacles.tables import status_look
+
         context = super().get_context_data(**kwargs)
         report = context["object"]
         user = self.request.user
+        linked = list(
+            Obstacle.objects.visible_to(user)
+            .filter(report=report)
+            .select_related("lead_department")
+            .order_by("-raised_at", "-pk")[: self.MAX_OBSTACLES + 1]
+        )
         stored = (
             ProjectLight.objects.visible_to(user)
             .filter(project_id=report.project_id, period_id=report.period_id)
@@ -400,6 +412,12 @@ class ReportDetail(DetailPage):
             can_review=report.status == ReportStatus.SUBMITTED
             and access.can(user, "reports.review")
             and context["can_edit"],
+            can_raise_obstacle=access.can(user, "obstacles.raise"),
+            linked_obstacles=[
+                (obstacle, status_look(obstacle.status))
+                for obstacle in linked[: self.MAX_OBSTACLES]
+            ],
+            more_obstacles=len(linked) > self.MAX_OBSTACLES,
         )
         return context
 
