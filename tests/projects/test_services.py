@@ -179,6 +179,49 @@ def test_transition_project_unknown_stage_refused(world, officer_a, today):
     assert messages(caught.value) == {"to_stage": ["Unknown stage."]}
 
 
+def test_transition_refused_keeps_no_evidence_file(world, officer_a, today, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.projects.test_attachments import MINIMAL_PDF
+    from vanco.projects.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    project = staged_project(world, S.LEAD)
+    evidence = SimpleUploadedFile("bien-ban.pdf", MINIMAL_PDF, content_type="application/pdf")
+    with pytest.raises(StaleEditError):
+        services.transition_project(
+            actor=officer_a,
+            project=project,
+            to_stage=S.NEGOTIATING,
+            effective_date=today,
+            evidence_file=evidence,
+            expected_version=project.version + 5,
+        )
+    assert Attachment.objects.count() == 0
+    assert list((tmp_path / "media").rglob("*")) == []
+
+
+def test_transition_with_evidence_file_records_it(world, officer_a, today, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.projects.test_attachments import MINIMAL_PDF
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    project = staged_project(world, S.LEAD)
+    evidence = SimpleUploadedFile("bien-ban.pdf", MINIMAL_PDF, content_type="application/pdf")
+    change = services.transition_project(
+        actor=officer_a,
+        project=project,
+        to_stage=S.NEGOTIATING,
+        effective_date=today,
+        evidence_file=evidence,
+    )
+    assert (change.evidence.original_name, change.evidence.project_id) == (
+        "bien-ban.pdf",
+        project.pk,
+    )
+
+
 def test_transition_project_backwards_by_coordinator_needs_reason(world, coordinator_user, today):
     project = staged_project(world, S.SIGNED)
     with pytest.raises(ValidationError) as caught:

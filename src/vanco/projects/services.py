@@ -222,14 +222,54 @@ def transition_project(
     effective_date: datetime.date,
     reason: str = "",
     evidence: Attachment | None = None,
+    evidence_file=None,
     signed_amount: Decimal | None = None,
     expected_version: int | None = None,
 ) -> ProjectStageChange:
     """Move a project to another stage, with the date it happened; returns the recorded change.
 
-    The passed `project` is refreshed from the database afterwards.
+    The evidence is an attachment of the project, or a new file (`evidence_file`) attached in
+    the same transaction — refused together with the move, its file removed. The passed
+    `project` is refreshed from the database afterwards.
     """
     reason = (reason or "").strip()
+    if evidence_file is not None:
+        files.check_upload(evidence_file, field="evidence")
+    stored: list[Attachment] = []
+    try:
+        change = _transition(
+            actor=actor,
+            project=project,
+            to_stage=to_stage,
+            effective_date=effective_date,
+            reason=reason,
+            evidence=evidence,
+            evidence_file=evidence_file,
+            signed_amount=signed_amount,
+            expected_version=expected_version,
+            stored=stored,
+        )
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    project.refresh_from_db()
+    return change
+
+
+def _transition(
+    *,
+    actor,
+    project,
+    to_stage,
+    effective_date,
+    reason,
+    evidence,
+    evidence_file,
+    signed_amount,
+    expected_version,
+    stored,
+) -> ProjectStageChange:
     with transaction.atomic(), acting_as(actor):
         current = _load_for_edit(actor, Project, project.pk)
         if expected_version is not None and current.version != expected_version:
@@ -302,6 +342,14 @@ def transition_project(
             )
         if errors:
             raise ValidationError(errors)
+        if evidence_file is not None:
+            evidence = add_attachment(
+                actor=actor,
+                project=current,
+                uploaded_file=evidence_file,
+                description=str(_("Evidence: %(stage)s") % {"stage": _stage_label(to_stage)}),
+            )
+            stored.append(evidence)
 
         _apply_stage(current, from_stage, to_stage, kind, effective_date)
         now = timezone.now()
@@ -320,7 +368,6 @@ def transition_project(
             evidence=evidence,
         )
         assert_still_editable(current, actor)
-    project.refresh_from_db()
     return change
 
 

@@ -221,25 +221,16 @@ class ProjectTransition(LoginRequiredMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    evidence = None
-                    if data.get("evidence"):
-                        evidence = services.add_attachment(
-                            actor=request.user,
-                            project=project,
-                            uploaded_file=data["evidence"],
-                            description=_("Evidence: %(stage)s") % {"stage": stage.label},
-                        )
-                    services.transition_project(
-                        actor=request.user,
-                        project=project,
-                        to_stage=stage,
-                        effective_date=data["effective_date"],
-                        reason=data.get("reason") or "",
-                        evidence=evidence,
-                        signed_amount=data.get("signed_amount"),
-                        expected_version=data.get("version"),
-                    )
+                services.transition_project(
+                    actor=request.user,
+                    project=project,
+                    to_stage=stage,
+                    effective_date=data["effective_date"],
+                    reason=data.get("reason") or "",
+                    evidence_file=data.get("evidence") or None,
+                    signed_amount=data.get("signed_amount"),
+                    expected_version=data.get("version"),
+                )
             except ValidationError as error:
                 add_errors(form, error)
             except PermissionDenied:
