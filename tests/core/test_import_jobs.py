@@ -292,7 +292,7 @@ def test_expire_import_jobs_removes_day_old_files(world, data_dir):
     done = upload(client, enterprise_rows(1))
     client.post(reverse("core:import-job", args=[done.pk]))
     two_days_ago = timezone.now() - datetime.timedelta(days=2)
-    ImportJob.objects.filter(pk__in=[old.pk, done.pk]).update(created_at=two_days_ago)
+    ImportJob.objects.filter(pk__in=[old.pk, done.pk]).update(updated_at=two_days_ago)
     stray = data_dir / "imports" / "stray.xlsx"
     stray.write_bytes(b"x")
     os.utime(stray, (two_days_ago.timestamp(), two_days_ago.timestamp()))
@@ -303,6 +303,21 @@ def test_expire_import_jobs_removes_day_old_files(world, data_dir):
     page = client.get(reverse("core:import-job", args=[old.pk]))
     assert page.status_code == 200
     assert client.post(reverse("core:import-job", args=[old.pk])).status_code == 400
+
+
+def test_expire_import_jobs_fails_a_job_whose_worker_died_and_spares_a_live_one(world, data_dir):
+    from vanco.core.tasks import expire_jobs
+
+    client = login(world["users"][Role.LOCALITY])
+    dead, live = upload(client, enterprise_rows(1)), upload(client, enterprise_rows(1))
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    ImportJob.objects.filter(pk=dead.pk).update(status="running", updated_at=two_days_ago)
+    # Uploaded two days ago but taken up by the worker just now: not expired.
+    ImportJob.objects.filter(pk=live.pk).update(status="running", created_at=two_days_ago)
+    assert expire_jobs() == 1
+    statuses = dict(ImportJob.objects.values_list("pk", "status"))
+    assert statuses == {dead.pk: "failed", live.pk: "running"}
+    assert (dead.path.exists(), live.path.exists()) == (False, True)
 
 
 def test_expire_import_jobs_is_scheduled_hourly():

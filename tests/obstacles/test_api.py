@@ -208,7 +208,7 @@ def test_api_problem_create_update_group_and_remove(world, company, other_compan
         {"obstacle_id": first.pk, "version": first.version + 1},
     ).json()
     assert removed["common_problem_id"] is None
-    assert [e["kind"] for e in removed["events"]] == [EventKind.GROUPED, EventKind.GROUPED]
+    assert [e["kind"] for e in removed["events"]] == [EventKind.GROUPED, EventKind.UNGROUPED]
 
 
 def test_api_problem_write_needs_coordinator_and_read_needs_an_official(world):
@@ -251,3 +251,17 @@ def test_api_concentration_counts_unresolved(world):
         {"category": "land", "industry_id": data["ind1"].pk, "count": 1},
         {"category": "power", "industry_id": data["ind2"].pk, "count": 1},
     ]
+
+
+def test_api_obstacle_list_refuses_no_sort_with_500(world):
+    from django.test import Client
+    from django.utils import translation
+
+    client = Client()
+    client.force_login(world["users"][Role.COORDINATOR])
+    with translation.override("en"):
+        for sort in ("--title", "-", "title;drop"):
+            response = client.get("/api/v1/obstacles", {"sort": sort})
+            assert response.status_code == 200, sort
+            response = client.get("/api/v1/projects", {"sort": sort})
+            assert response.status_code == 200, sort

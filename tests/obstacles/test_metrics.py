@@ -272,3 +272,18 @@ def test_concentration_department_officer_sees_own_obstacles_only(world):
         (Category.LAND, data["ind1"].pk): 1,
         (Category.POWER, data["ind2"].pk): 1,
     }
+
+
+def test_metrics_accept_the_last_day_of_the_calendar(world):
+    import datetime as dt
+
+    from vanco.accounts.enums import Role as R
+    from vanco.obstacles import queries
+
+    rows = queries.metrics(
+        world["users"][R.COORDINATOR],
+        by="department",
+        date_from=dt.date(2026, 1, 1),
+        date_to=dt.date.max,
+    )
+    assert rows == []

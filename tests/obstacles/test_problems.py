@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.factories import EnterpriseFactory, ObstacleFactory
@@ -106,12 +107,13 @@ def test_ungroup_obstacle_unlinks_with_event_and_checks_version(world, problem, 
         problems.ungroup_obstacle(actor=coordinator, obstacle=pair[0], expected_version=1)
     obstacle = problems.ungroup_obstacle(actor=coordinator, obstacle=pair[0], expected_version=2)
     assert (obstacle.common_problem_id, obstacle.version) == (None, 3)
-    assert list(
-        obstacle.events.filter(kind=EventKind.GROUPED).values_list("comment", flat=True)
-    ) == [
-        "Added to the common problem “Thiếu điện khu công nghiệp”.",
-        "Removed from the common problem “Thiếu điện khu công nghiệp”.",
+    events = obstacle.events.filter(kind__in=[EventKind.GROUPED, EventKind.UNGROUPED])
+    assert list(events.order_by("pk").values_list("kind", flat=True)) == [
+        EventKind.GROUPED,
+        EventKind.UNGROUPED,
     ]
+    # The note names the problem (worded in the language of whoever took the step).
+    assert all("“Thiếu điện khu công nghiệp”" in e.comment for e in events)
     with pytest.raises(ValidationError):
         problems.ungroup_obstacle(actor=coordinator, obstacle=pair[0])
 
@@ -266,6 +268,81 @@ def test_concentration_page_cells_link_to_filtered_list(world):
     assert cells == {"Đất đai và giải phóng mặt bằng": [1, 0], "Điện": [0, 1]}
     link = response.context["rows"][0][1][0][2]
     assert link == (
-        f"/obstacles/?view=all&category=land&industry={data['ind1'].pk}"
+        f"/obstacles/?view=all&status_group=unresolved&category=land&industry={data['ind1'].pk}"
         f"&locality={world['district_b'].pk}"
     )
+
+
+# --- bulk "add to a common problem" from the obstacle list ---------------------------------
+
+BULK = reverse("obstacles:obstacle-bulk-group")
+OBSTACLES = reverse("obstacles:obstacle-list")
+
+
+@pytest.fixture
+def language_as_found():
+    """Put back the language the requests of a test activated for the thread."""
+    before = translation.get_language()
+    yield
+    translation.activate(before) if before else translation.deactivate()
+
+
+def test_bulk_group_from_list_links_every_ticked_obstacle(language_as_found, world, problem, pair):
+    client = client_for(world["users"][Role.COORDINATOR])
+    back = f"{OBSTACLES}?view=all"
+    response = client.post(
+        BULK, {"ids": [pair[0].pk, pair[1].pk], "problem": problem.pk, "next": back}
+    )
+    assert (response.status_code, response["Location"]) == (302, back)
+    linked = sorted(Obstacle.objects.filter(common_problem=problem).values_list("pk", flat=True))
+    assert linked == sorted([pair[0].pk, pair[1].pk])
+    kinds = [o.events.order_by("-pk").first().kind for o in pair]
+    assert kinds == [EventKind.GROUPED, EventKind.GROUPED]
+
+
+def test_bulk_group_unknown_obstacle_is_404_and_changes_nothing(world, problem, pair):
+    client = client_for(world["users"][Role.COORDINATOR])
+    missing = Obstacle.objects.order_by("-pk").first().pk + 100
+    response = client.post(BULK, {"ids": [pair[0].pk, missing], "problem": problem.pk})
+    assert response.status_code == 404
+    assert Obstacle.objects.filter(common_problem=problem).count() == 0
+
+
+def test_bulk_group_unknown_problem_is_404(world, pair):
+    client = client_for(world["users"][Role.COORDINATOR])
+    response = client.post(BULK, {"ids": [pair[0].pk], "problem": 999999})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.DEPARTMENT, Role.LOCALITY, Role.ENTERPRISE])
+def test_bulk_group_without_problems_manage_is_403(world, problem, pair, role):
+    client = client_for(world["users"][role])
+    response = client.post(BULK, {"ids": [pair[0].pk], "problem": problem.pk})
+    assert response.status_code == 403
+    assert Obstacle.objects.filter(common_problem=problem).count() == 0
+
+
+def test_bulk_group_nothing_ticked_redirects_with_message(language_as_found, world, problem, pair):
+    client = client_for(world["users"][Role.COORDINATOR])
+    response = client.post(BULK, {"problem": problem.pk}, follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["Tick the obstacles to add first."]
+    assert Obstacle.objects.filter(common_problem=problem).count() == 0
+
+
+def test_bulk_group_foreign_next_falls_back_to_list(language_as_found, world, problem, pair):
+    client = client_for(world["users"][Role.COORDINATOR])
+    response = client.post(
+        BULK, {"ids": [pair[0].pk], "problem": problem.pk, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == OBSTACLES
+
+
+def test_bulk_group_checkboxes_only_for_coordinator(language_as_found, world, problem, pair):
+    coordinator = client_for(world["users"][Role.COORDINATOR]).get(OBSTACLES, {"view": "all"})
+    leader = client_for(world["users"][Role.LEADER]).get(OBSTACLES, {"view": "all"})
+    assert coordinator.context["group_problems"] == [(problem.pk, problem.title)]
+    assert b'data-testid="bulk-group"' in coordinator.content
+    assert coordinator.content.count(b'name="ids"') == 2
+    assert b'data-testid="bulk-group"' not in leader.content
+    assert b'name="ids"' not in leader.content

@@ -384,3 +384,22 @@ def test_department_sees_projects_of_its_obstacles_only(world, company):
     )
     assert list(Project.objects.visible_to(dept_b)) == [project]
     assert list(Obstacle.objects.visible_to(dept_b)) == [obstacle]
+
+
+def test_reassignment_starts_escalation_again(world, company):
+    obstacle = _assigned(world, company)
+    coordinator = world["users"][Role.COORDINATOR]
+    services.escalate_obstacle(actor=coordinator, obstacle=obstacle, reason="Chậm")
+    reassigned = services.assign_obstacle(
+        actor=coordinator, obstacle=obstacle, lead_department=world["dept_b"]
+    )
+    assert (reassigned.escalation_level, reassigned.escalated_at) == (Level.NONE, None)
+    assert reassigned.events.filter(kind=EventKind.ESCALATED).count() == 1
+
+
+def test_obstacle_enterprise_must_be_the_projects_investor(world, company):
+    project = ProjectFactory(investor=EnterpriseFactory(locality=world["district_a"]))
+    with pytest.raises(ValidationError) as error:
+        _raise(world["users"][Role.COORDINATOR], company, project=project)
+    assert list(error.value.message_dict) == ["enterprise"]
+    assert Obstacle.objects.count() == 0

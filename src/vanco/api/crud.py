@@ -93,3 +93,13 @@ def add_reference_operations(
         getattr(router, verb)(route, response=response, operation_id=operation_id, url_name=name)(
             function
         )
+
+
+def ordering(sort: str | None, allowed, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The `order_by` of a list operation's `sort` parameter (`field` or `-field`, one of
+    `allowed`), or `default` for anything else — never an expression the database refuses."""
+    sort = sort or ""
+    key = sort[1:] if sort.startswith("-") else sort
+    if key in allowed:
+        return (sort, "pk")
+    return default

@@ -216,18 +216,27 @@ def run_import_job(job_id: int) -> str:
 
 
 def expire_jobs(*, now=None) -> int:
-    """Remove the files of jobs older than EXPIRE_AFTER_HOURS (and stray files as old), mark
-    the jobs still waiting as expired. Returns the number of jobs expired."""
+    """Jobs untouched for EXPIRE_AFTER_HOURS: those still waiting (queued, or checked and
+    never applied) expire, those still "running" (a worker that died) fail; their files, and
+    stray files as old, are removed. Returns the number of jobs closed."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=EXPIRE_AFTER_HOURS)
     waiting = (ImportJobStatus.QUEUED, ImportJobStatus.CHECKED)
-    old = ImportJob.objects.filter(created_at__lt=cutoff, status__in=waiting)
-    expired = 0
-    for job in old.only("pk", "stored_name").iterator(chunk_size=500):
-        job.path.unlink(missing_ok=True)
-        expired += ImportJob.objects.filter(pk=job.pk, status__in=waiting).update(
-            status=ImportJobStatus.EXPIRED, finished_at=now, updated_at=now
-        )
+    closed = 0
+    for statuses, new_status in (
+        (waiting, ImportJobStatus.EXPIRED),
+        ((ImportJobStatus.RUNNING,), ImportJobStatus.FAILED),
+    ):
+        stale = ImportJob.objects.filter(updated_at__lt=cutoff, status__in=statuses)
+        for job in stale.only("pk", "stored_name").iterator(chunk_size=500):
+            # Status first, by a conditional UPDATE: a job the worker has just taken up (its
+            # updated_at moved) is left alone, and so is its file.
+            changed = ImportJob.objects.filter(
+                pk=job.pk, status__in=statuses, updated_at__lt=cutoff
+            ).update(status=new_status, finished_at=now, updated_at=now)
+            if changed:
+                job.path.unlink(missing_ok=True)
+                closed += changed
     directory = upload_dir()
     keep = set(
         ImportJob.objects.filter(status__in=(*waiting, ImportJobStatus.RUNNING)).values_list(
@@ -240,4 +249,4 @@ def expire_jobs(*, now=None) -> int:
         modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
         if modified < cutoff:
             path.unlink(missing_ok=True)
-    return expired
+    return closed

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from vanco.api.crud import add_reference_operations, get_visible
+from vanco.api.crud import add_reference_operations, get_visible, ordering
 from vanco.api.errors import FormInvalid, form_errors
 from vanco.core import access
 from vanco.core.access import scope_for
@@ -277,9 +277,7 @@ def list_obstacles(
         qs = qs.filter(common_problem_id=common_problem)
     if q:
         qs = qs.filter(search_text__contains=fold(q[:100]))
-    key = (sort or "").lstrip("-")
-    ordering = (sort, "pk") if key in SORTS else ("-raised_at", "-pk")
-    return qs.order_by(*ordering)
+    return qs.order_by(*ordering(sort, SORTS, ("-raised_at", "-pk")))
 
 
 @router.get("/obstacles/{pk}", response=ObstacleDetailOut, url_name="get_obstacle")

@@ -86,6 +86,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", pgettext_lazy("obstacle event", "Escalated")
     COMMENTED = "commented", pgettext_lazy("obstacle event", "Comment")
     GROUPED = "grouped", pgettext_lazy("obstacle event", "Added to a common problem")
+    UNGROUPED = "ungrouped", pgettext_lazy("obstacle event", "Taken out of a common problem")
 
 
 class ProblemStatus(models.TextChoices):

@@ -125,14 +125,14 @@ def ungroup_obstacle(*, actor, obstacle, comment: str = "", expected_version=Non
                 _("This obstacle is not part of a common problem."), code="not_grouped"
             )
         problem = _problem_for(actor, current.common_problem_id)
-        if expected_version is not None and int(expected_version) != current.version:
+        if expected_version is not None and str(expected_version) != str(current.version):
             raise StaleEditError()
         current.common_problem = None
         current.version += 1
         current.save(update_fields=["common_problem", "version", "updated_at"])
         ObstacleEvent.objects.create(
             obstacle=current,
-            kind=EventKind.GROUPED,
+            kind=EventKind.UNGROUPED,
             from_status=current.status,
             to_status=current.status,
             actor=actor,

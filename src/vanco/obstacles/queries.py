@@ -38,9 +38,9 @@ def default_range(today: datetime.date | None = None) -> tuple[datetime.date, da
 def _bounds(date_from: datetime.date, date_to: datetime.date):
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(
-        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-    )
+    # The day after date_to, kept inside the calendar (a typed 31/12/9999 is "no end").
+    last = min(date_to, datetime.date.max - datetime.timedelta(days=1))
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     return start, end
 
 

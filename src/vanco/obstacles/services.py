@@ -146,10 +146,25 @@ def raise_obstacle(
     if only_enterprise_user and project is None and enterprise is None:
         # A company account files for its own company without having to pick it.
         enterprise = _own_enterprise(scope)
+    if (
+        report is not None
+        and data.get("project") is not None
+        and data["project"].pk != report.project_id
+    ):
+        raise ValidationError(
+            {"project": _("The project must be the one of the progress report.")},
+            code="foreign_report",
+        )
     if project is not None:
         project = visible_or_404(type(project), actor, project.pk)
         if enterprise is None:
             enterprise = project.investor
+        elif enterprise.pk != project.investor_id:
+            # The company's users would see an obstacle about a project they cannot see.
+            raise ValidationError(
+                {"enterprise": _("The enterprise must be the project's investor.")},
+                code="not_the_investor",
+            )
     if enterprise is not None:
         enterprise = visible_or_404(type(enterprise), actor, enterprise.pk)
     if project is None and enterprise is None:
@@ -298,7 +313,21 @@ def assign_obstacle(
         current.lead_department = lead_department
         current.assigned_at = timezone.now()
         current.due_on = due
-        _save(current, ["status", "lead_department", "assigned_at", "due_on"])
+        # A new assignment starts a new time limit: escalation starts again from the bottom
+        # (its history stays in the events).
+        current.escalation_level = Level.NONE
+        current.escalated_at = None
+        _save(
+            current,
+            [
+                "status",
+                "lead_department",
+                "assigned_at",
+                "due_on",
+                "escalation_level",
+                "escalated_at",
+            ],
+        )
         current.cooperating_departments.set(cooperating)
         _event(
             current,
@@ -329,7 +358,19 @@ def hand_back(*, actor, obstacle: Obstacle | int, reason: str, expected_version=
         current.lead_department = None
         current.due_on = None
         current.assigned_at = None
-        _save(current, ["status", "lead_department", "due_on", "assigned_at"])
+        current.escalation_level = Level.NONE
+        current.escalated_at = None
+        _save(
+            current,
+            [
+                "status",
+                "lead_department",
+                "due_on",
+                "assigned_at",
+                "escalation_level",
+                "escalated_at",
+            ],
+        )
         current.cooperating_departments.clear()
         _event(
             current,

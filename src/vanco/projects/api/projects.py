@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
-from vanco.api.crud import get_editable, get_visible, save_with_form
+from vanco.api.crud import get_editable, get_visible, ordering, save_with_form
 from vanco.api.errors import FormInvalid, form_errors
 from vanco.core import access
 from vanco.core.text import fold
@@ -186,9 +186,7 @@ def list_projects(
     qs = filterset.qs
     if q:
         qs = qs.filter(search_text__contains=fold(q[:100]))
-    key = (sort or "").lstrip("-")
-    ordering = (sort, "pk") if key in SORTS else ("-created_at", "-pk")
-    return qs.order_by(*ordering)
+    return qs.order_by(*ordering(sort, SORTS, ("-created_at", "-pk")))
 
 
 @router.get("/projects/{pk}", response=ProjectOut, url_name="get_project")
