@@ -17,9 +17,7 @@ from ninja.responses import Status
 from vanco.api.crud import add_reference_operations, get_visible, ordering
 from vanco.api.errors import FormInvalid, form_errors
 from vanco.core import access
-from vanco.core.access import scope_for
 from vanco.core.text import fold
-from vanco.enterprises.models import Enterprise
 from vanco.obstacles import problems, queries, services
 from vanco.obstacles.filters import ObstacleFilter
 from vanco.obstacles.forms import RaiseForm
@@ -295,16 +293,8 @@ def create_obstacle(request, payload: ObstacleIn):
     form = RaiseForm(data={k: v for k, v in data.items() if v is not None}, user=request.user)
     if not form.is_valid():
         raise FormInvalid(form_errors(form))
-    data = dict(form.cleaned_data)
-    if "enterprise" not in form.fields and not data.get("project"):
-        # An enterprise user files for their own company (the form has no enterprise field).
-        data["enterprise"] = (
-            Enterprise.objects.visible_to(request.user)
-            .filter(tax_code__in=scope_for(request.user).enterprise_keys)
-            .order_by("pk")
-            .first()
-        )
-    obstacle = services.raise_obstacle(actor=request.user, data=data)
+    # For an enterprise user the form has already put in their own company.
+    obstacle = services.raise_obstacle(actor=request.user, data=form.cleaned_data)
     return Status(201, _detail(request, obstacle.pk))
 
 

@@ -145,7 +145,7 @@ def raise_obstacle(
     only_enterprise_user = scope.roles == frozenset({Role.ENTERPRISE})
     if only_enterprise_user and project is None and enterprise is None:
         # A company account files for its own company without having to pick it.
-        enterprise = _own_enterprise(scope)
+        enterprise = _own_enterprise(actor, scope)
     if (
         report is not None
         and data.get("project") is not None
@@ -219,10 +219,11 @@ def raise_obstacle(
     return obstacle
 
 
-def _own_enterprise(scope):
+def _own_enterprise(actor, scope):
     from vanco.enterprises.models import Enterprise
 
-    return Enterprise.objects.filter(tax_code__in=scope.enterprise_keys).order_by("pk").first()
+    own = Enterprise.objects.visible_to(actor).filter(tax_code__in=scope.enterprise_keys)
+    return own.order_by("pk").first()
 
 
 def _store_attachment(obstacle, upload, check, actor) -> ObstacleAttachment:
