@@ -184,12 +184,13 @@ PAGES = {
     "obstacles:problem-detail": ("get", "problem", ANY, 200),
     "obstacles:problem-edit": ("get", "problem", COORDINATOR, 200),
     "obstacles:problem-group": ("post", "problem", COORDINATOR, 302),
+    "obstacles:obstacle-bulk-group": ("post", "obstacle", COORDINATOR, 302),
     "obstacles:problem-ungroup": ("post", "problem", COORDINATOR, 302),
     "obstacles:metrics": ("get", None, METRICS, 200),
     "obstacles:concentration": ("get", None, METRICS, 200),
 }
 # Pages whose target goes in the request body, not the URL.
-TARGET_IN_BODY = {"projects:project-bulk-reassign"}
+TARGET_IN_BODY = {"projects:project-bulk-reassign", "obstacles:obstacle-bulk-group"}
 URL_KWARGS = {
     "projects:project-transition": {"to_stage": "negotiating"},
     "core:import": {"kind": "enterprises"},
@@ -516,6 +517,8 @@ def _post_data(name, targets, pk):
         return {"file": SimpleUploadedFile("anh.pdf", PDF, content_type="application/pdf")}
     if name == "obstacles:problem-group":
         return {"obstacles": targets["scoped"]["obstacle"]["b"].number}
+    if name == "obstacles:obstacle-bulk-group":
+        return {"ids": [pk], "problem": targets["problem"].pk}
     if name in TARGET_IN_BODY:
         return {**POST_DATA[name], "ids": [pk]}
     return POST_DATA.get(name, {})

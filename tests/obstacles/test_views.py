@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import ENTERPRISE_TAX_CODE
 from tests.factories import (
@@ -728,3 +728,67 @@ def test_time_limit_edit_refused_for_department(client, world):
 def test_time_limit_unknown_category_is_404(client, world):
     coordinator = _client(client, world["users"][Role.COORDINATOR])
     assert coordinator.get(_limit_url("nonsense")).status_code == 404
+
+
+# --- the progress report's obstacles --------------------------------------------------------
+
+
+@pytest.fixture
+def report_with_obstacles(world):
+    before = translation.get_language()
+    yield _report_with_obstacles(world)
+    translation.activate(before) if before else translation.deactivate()
+
+
+def _report_with_obstacles(world):
+    """A district A report with two obstacles linked: one of district A, one (odd but
+    possible after a move) of district B that the district A officer may not see."""
+    project = ProjectFactory(locality=world["district_a"], investor__locality=world["district_a"])
+    report = ProgressReportFactory(project=project)
+    mine = ObstacleFactory(project=project, enterprise=None, report=report, source=Source.REPORT)
+    foreign = ObstacleFactory(
+        enterprise=EnterpriseFactory(locality=world["district_b"]), report=report
+    )
+    return report, mine, foreign
+
+
+def _report_url(report) -> str:
+    return reverse("projects:report-detail", args=[report.pk])
+
+
+def test_report_detail_lists_only_visible_linked_obstacles(client, world, report_with_obstacles):
+    report, mine, foreign = report_with_obstacles
+    locality = _client(client, world["users"][Role.LOCALITY]).get(_report_url(report))
+    assert [o.pk for o, _look in locality.context["linked_obstacles"]] == [mine.pk]
+    assert f'data-obstacle="{foreign.pk}"'.encode() not in locality.content
+    client.logout()
+    coordinator = _client(client, world["users"][Role.COORDINATOR]).get(_report_url(report))
+    assert sorted(o.pk for o, _look in coordinator.context["linked_obstacles"]) == sorted(
+        [mine.pk, foreign.pk]
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [(Role.COORDINATOR, True), (Role.LOCALITY, True), (Role.LEADER, False), (Role.AUDITOR, False)],
+)
+def test_report_detail_raise_button_for_those_who_may_raise(
+    client, world, report_with_obstacles, role, shown
+):
+    report = report_with_obstacles[0]
+    response = _client(client, world["users"][role]).get(_report_url(report))
+    assert response.status_code == 200
+    link = f'href="{RAISE}?report={report.pk}"'.encode()
+    assert (link in response.content) == shown
+
+
+def test_report_detail_obstacles_bounded(client, world, report_with_obstacles):
+    report, mine, _foreign = report_with_obstacles
+    coordinator = _client(client, world["users"][Role.COORDINATOR])
+    small = _queries(coordinator, _report_url(report))
+    for _n in range(25):
+        ObstacleFactory(project=mine.project, enterprise=None, report=report)
+    response = coordinator.get(_report_url(report))
+    assert len(response.context["linked_obstacles"]) == 20
+    assert response.context["more_obstacles"] is True
+    assert _queries(coordinator, _report_url(report)) == small

@@ -1,5 +1,7 @@
 """Home (a landing page per role), health check and the audit log."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import django_filters
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -7,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Avg, Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,8 +24,119 @@ from vanco.core.tables import Column
 from vanco.core.text import fold
 from vanco.core.views import ListPage
 from vanco.industries.models import ChainNode, Industry
+from vanco.obstacles import queries
+from vanco.obstacles.enums import OPEN_STATUSES, UNRESOLVED_STATUSES, Level, Status
+from vanco.obstacles.filters import Deadline, StatusGroup, due_soon_limit
+from vanco.obstacles.insight_views import obstacle_list_url
+from vanco.obstacles.models import Obstacle
+from vanco.obstacles.views import Preset, apply_preset
 from vanco.org.models import Department, Locality
 from vanco.projects.dispatch import reports_due_for
+
+
+def _inbox_url(**params) -> str:
+    return obstacle_list_url(view=Preset.INBOX, **params)
+
+
+def department_obstacle_figures(user, scope, today) -> dict:
+    """A department officer's figures: their inbox now (one query) and, per department they
+    belong to, this year's resolution figures (queries.metrics: a fixed number of queries)."""
+    inbox = apply_preset(Obstacle.objects.visible_to(user), Preset.INBOX, user).order_by()
+    now = inbox.aggregate(
+        open=Count("pk"),
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=due_soon_limit(today))),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+    )
+    year_from, year_to = queries.default_range(today)
+    rows = queries.metrics(
+        user, by=queries.DEPARTMENT, date_from=year_from, date_to=year_to, today=today
+    )
+    mine = [row for row in rows if row.key in scope.department_ids]
+    start, end = year_from.isoformat(), year_to.isoformat()
+    return {
+        "open": now["open"],
+        "due_soon": now["due_soon"],
+        "overdue": now["overdue"],
+        "open_url": _inbox_url(),
+        "due_soon_url": _inbox_url(deadline=Deadline.DUE_SOON),
+        "overdue_url": _inbox_url(deadline=Deadline.OVERDUE),
+        "year": today.year,
+        "departments": [
+            {
+                "row": row,
+                "on_time_url": obstacle_list_url(
+                    lead_department=row.key, resolved_from=start, resolved_to=end, on_time="yes"
+                ),
+                "resolved_url": obstacle_list_url(
+                    lead_department=row.key, resolved_from=start, resolved_to=end
+                ),
+                "rated_url": obstacle_list_url(
+                    lead_department=row.key, closed_from=start, closed_to=end, rated="yes"
+                ),
+            }
+            for row in mine
+        ],
+    }
+
+
+def city_obstacle_figures(user, scope, today) -> dict:
+    """The coordinator's and the leader's city-wide figures: one aggregate query over the
+    obstacles they may see."""
+    year_from, year_to = queries.default_range(today)
+    start, end = queries._bounds(year_from, year_to)
+    in_year = Q(resolved_at__gte=start, resolved_at__lt=end)
+    figures = (
+        Obstacle.objects.visible_to(user)
+        .order_by()
+        .aggregate(
+            to_assign=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
+            agenda=Count(
+                "pk",
+                filter=Q(escalation_level__gte=Level.GROUP, status__in=UNRESOLVED_STATUSES),
+            ),
+            resolved=Count("pk", filter=in_year),
+            on_time=Count("pk", filter=in_year & Q(resolved_on_time=True)),
+            rated=Count(
+                "pk", filter=Q(closed_at__gte=start, closed_at__lt=end, rating__isnull=False)
+            ),
+            rating=Avg(
+                "rating", filter=Q(closed_at__gte=start, closed_at__lt=end, rating__isnull=False)
+            ),
+        )
+    )
+    share = None
+    if figures["resolved"]:
+        share = (Decimal(100 * figures["on_time"]) / figures["resolved"]).quantize(
+            Decimal("0.1"), ROUND_HALF_UP
+        )
+    rating = figures["rating"]
+    if rating is not None:
+        rating = Decimal(str(rating)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    coordinator = scope.has(Role.COORDINATOR)
+    year_start, year_end = year_from.isoformat(), year_to.isoformat()
+    if coordinator:
+        to_assign_url = obstacle_list_url(view=Preset.TO_ASSIGN)
+        agenda_url = obstacle_list_url(view=Preset.AGENDA)
+    else:
+        to_assign_url = obstacle_list_url(status=Status.SUBMITTED)
+        agenda_url = obstacle_list_url(
+            escalation_level=int(Level.GROUP), status_group=StatusGroup.UNRESOLVED
+        )
+    return {
+        **figures,
+        "on_time_share": share,
+        "rating": rating,
+        "year": today.year,
+        "to_assign_url": to_assign_url,
+        "agenda_url": agenda_url,
+        "overdue_url": obstacle_list_url(deadline=Deadline.OVERDUE),
+        "on_time_url": obstacle_list_url(
+            resolved_from=year_start, resolved_to=year_end, on_time="yes"
+        ),
+        "resolved_url": obstacle_list_url(resolved_from=year_start, resolved_to=year_end),
+        "rated_url": obstacle_list_url(closed_from=year_start, closed_to=year_end, rated="yes"),
+    }
 
 
 @login_required
@@ -83,6 +196,11 @@ def home(request):
             .select_related("actor", "content_type")
             .order_by("-timestamp")[:8]
         )
+    today = timezone.localdate()
+    if scope.has(Role.COORDINATOR) or scope.has(Role.LEADER):
+        context["city_obstacles"] = city_obstacle_figures(user, scope, today)
+    if scope.has(Role.DEPARTMENT) and scope.department_ids:
+        context["department_obstacles"] = department_obstacle_figures(user, scope, today)
     context["assignments"] = user.role_assignments.select_related("locality", "department")
     return render(request, "core/home.html", context)
 

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
-
 MAX_NAME_LENGTH = 120
 _HEADER_BYTES = 16
 # [Content_Types].xml of a real Office file is a few kB; anything huge is not one.

@@ -23,6 +23,7 @@ from vanco.core.tables import Column
 from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
 from vanco.obstacles import problems, queries
 from vanco.obstacles.enums import Category, ProblemStatus
+from vanco.obstacles.filters import NONE, StatusGroup
 from vanco.obstacles.models import CommonProblem, Obstacle
 from vanco.obstacles.tables import status_look
 from vanco.org.models import Locality
@@ -222,18 +223,31 @@ class RangeForm(forms.Form):
         return data
 
 
-def _row_links(row, by: str, date_from, date_to) -> dict:
-    """Where each figure of a row leads: the obstacle list filtered to the same obstacles.
-    Only figures the list can filter exactly get a link."""
-    if row.filter_value is None:
-        return {}
-    group = {"lead_department" if by == queries.DEPARTMENT else "locality": row.filter_value}
+def figure_links(group: dict, date_from, date_to) -> dict:
+    """Where each figure leads: the obstacle list filtered to exactly the obstacles counted
+    (see queries.metrics for what each figure counts)."""
+    start, end = date_from.isoformat(), date_to.isoformat()
+    resolved = {**group, "resolved_from": start, "resolved_to": end}
     return {
-        "raised": obstacle_list_url(
-            **group, raised_from=date_from.isoformat(), raised_to=date_to.isoformat()
-        ),
+        "raised": obstacle_list_url(**group, raised_from=start, raised_to=end),
+        "resolved": obstacle_list_url(**resolved),
+        "on_time": obstacle_list_url(**resolved, on_time="yes"),
         "overdue": obstacle_list_url(**group, deadline="overdue"),
+        "rated": obstacle_list_url(**group, closed_from=start, closed_to=end, rated="yes"),
     }
+
+
+def _row_links(row, by: str, date_from, date_to) -> dict:
+    """The links of one row: its department (or "none" for the obstacles not yet assigned)
+    or its district; a row the list cannot single out gets none."""
+    if by == queries.DEPARTMENT:
+        value = NONE if row.key is None else row.filter_value
+        group = {"lead_department": value}
+    else:
+        if row.filter_value is None:
+            return {}
+        group = {"locality": row.filter_value}
+    return figure_links(group, date_from, date_to)
 
 
 def metric_tables(user, date_from, date_to) -> list[dict]:
@@ -250,6 +264,7 @@ def metric_tables(user, date_from, date_to) -> list[dict]:
                 "label": label,
                 "rows": [(row, _row_links(row, by, date_from, date_to)) for row in rows],
                 "total": queries.metrics_total(rows),
+                "total_links": figure_links({}, date_from, date_to),
             }
         )
     return tables
@@ -377,9 +392,12 @@ class ConcentrationPage(ScopedMixin, TemplateView):
             for industry_id, _name in matrix.industries:
                 count = matrix.cell(category, industry_id)
                 link = None
-                if count and industry_id is not None:
+                if count:
                     link = obstacle_list_url(
-                        category=category, industry=industry_id, locality=locality_id
+                        status_group=StatusGroup.UNRESOLVED,
+                        category=category,
+                        industry=NONE if industry_id is None else industry_id,
+                        locality=locality_id,
                     )
                 cells.append((count, heat_class(count, matrix.maximum), link))
             rows.append((label, cells))

@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -15,15 +16,15 @@ from vanco.accounts.enums import Role
 from vanco.core import access
 from vanco.core.access import scope_for
 from vanco.core.services import save_versioned
-from vanco.core.text import fold
-from vanco.core.views import ListPage, ScopedMixin
-from vanco.obstacles import services
+from vanco.core.views import ListPage, ScopedMixin, SearchOptions
+from vanco.obstacles import problems, services
 from vanco.obstacles.enums import (
     DEFAULT_TIME_LIMIT_DAYS,
     OPEN_STATUSES,
     UNRESOLVED_STATUSES,
     Category,
     Level,
+    ProblemStatus,
     Status,
 )
 from vanco.obstacles.filters import ObstacleFilter, due_soon_limit
@@ -40,7 +41,7 @@ from vanco.obstacles.forms import (
     TimeLimitForm,
     only_enterprise_user,
 )
-from vanco.obstacles.models import CategoryLimit, Obstacle, ObstacleEvent
+from vanco.obstacles.models import CategoryLimit, CommonProblem, Obstacle, ObstacleEvent
 from vanco.obstacles.tables import due_state, list_columns, status_look
 from vanco.projects.models import ProgressReport, Project
 
@@ -111,6 +112,9 @@ def apply_preset(qs, preset: str, user):
     return qs
 
 
+#: At most this many common problems (not yet resolved) are offered by the bulk action.
+MAX_PROBLEM_CHOICES = 200
+
 #: The order each inbox opens in (the user's sort replaces it).
 PRESET_SORT = {Preset.INBOX: "due_on", Preset.TO_ASSIGN: "raised_at"}
 
@@ -152,6 +156,14 @@ class ObstacleList(ListPage):
         ]
         if self.preset == Preset.INBOX:
             context["inbox_counts"] = self.inbox_counts()
+        context["can_group"] = access.can(self.request.user, "problems.manage")
+        if context["can_group"]:
+            context["group_problems"] = list(
+                CommonProblem.objects.visible_to(self.request.user)
+                .exclude(status=ProblemStatus.RESOLVED)
+                .order_by("title", "pk")
+                .values_list("pk", "title")[:MAX_PROBLEM_CHOICES]
+            )
         return context
 
     def inbox_counts(self) -> dict:
@@ -172,6 +184,45 @@ class ObstacleList(ListPage):
             if by_category.get(value)
         ]
         return totals
+
+
+class ObstacleBulkGroup(ScopedMixin, View):
+    """POST from the list: put the ticked obstacles under one common problem, all or nothing
+    (an obstacle the coordinator cannot see makes the whole request 404)."""
+
+    http_method_names = ["post"]
+    required_action = "problems.manage"
+
+    def post(self, request):
+        back = request.POST.get("next", "")
+        list_url = reverse("obstacles:obstacle-list")
+        if not (
+            back.startswith(list_url)
+            and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        ):
+            back = list_url
+        try:
+            ids = sorted({int(value) for value in request.POST.getlist("ids")})
+            problem_pk = int(request.POST.get("problem") or 0)
+        except ValueError:
+            ids, problem_pk = [], 0
+        if not ids:
+            messages.error(request, _("Tick the obstacles to add first."))
+            return HttpResponseRedirect(back)
+        if not problem_pk:
+            messages.error(request, _("Choose the common problem to add them to."))
+            return HttpResponseRedirect(back)
+        problem = get_object_or_404(CommonProblem.objects.visible_to(request.user), pk=problem_pk)
+        try:
+            changed = problems.group_obstacles(actor=request.user, problem=problem, obstacles=ids)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Obstacles added to the common problem: %(count)s.") % {"count": len(changed)},
+            )
+        return HttpResponseRedirect(back)
 
 
 # --- the detail page --------------------------------------------------------------------------
@@ -504,27 +555,11 @@ class ObstacleRaise(ScopedMixin, TemplateView):
         return self.render_form(form, status=400)
 
 
-MAX_OPTIONS = 20
-
-
-class ProjectOptions(ScopedMixin, View):
-    """Search-as-you-type choices of a project for the raise form (visible projects only)."""
+class ProjectOptions(SearchOptions):
+    """Choices of a project for the raise form."""
 
     model = Project
-    http_method_names = ["get"]
-
-    def get(self, request):
-        term = fold(request.GET.get("q", ""))[:100]
-        options = []
-        if len(term) >= 2:
-            matches = (
-                self.visible_queryset()
-                .filter(search_text__contains=term)
-                .order_by("name", "pk")
-                .values_list("pk", "name", "code")[:MAX_OPTIONS]
-            )
-            options = [{"value": pk, "text": f"{name} ({code})"} for pk, name, code in matches]
-        return JsonResponse({"results": options})
+    key_field = "code"
 
 
 # --- category time limits ---------------------------------------------------------------------
@@ -611,6 +646,7 @@ class TimeLimitEdit(ScopedMixin, TemplateView):
 urlpatterns = [
     path("", ObstacleList.as_view(), name="obstacle-list"),
     path("new/", ObstacleRaise.as_view(), name="obstacle-raise"),
+    path("bulk-group/", ObstacleBulkGroup.as_view(), name="obstacle-bulk-group"),
     path("project-options/", ProjectOptions.as_view(), name="project-options"),
     path("time-limits/", TimeLimitList.as_view(), name="time-limits"),
     path("time-limits/<str:category>/", TimeLimitEdit.as_view(), name="time-limit-edit"),
