@@ -263,6 +263,30 @@ def test_detail_query_count_bounded(client, world, filed):
     assert _queries(coordinator, filed.get_absolute_url()) == small
 
 
+def test_detail_timeline_shows_the_newest_steps_only(client, world, filed, settings):
+    from vanco.obstacles import views
+    from vanco.obstacles.models import ObstacleEvent
+
+    coordinator = _client(client, world["users"][Role.COORDINATOR])
+    limit = views.TIMELINE_LIMIT
+    ObstacleEvent.objects.bulk_create(
+        ObstacleEvent(
+            obstacle=filed,
+            kind=EventKind.COMMENTED,
+            actor=world["users"][Role.COORDINATOR],
+            at=timezone.now() + datetime.timedelta(minutes=n),
+            comment=f"Ghi chú {n}",
+        )
+        for n in range(limit + 4)
+    )
+    response = coordinator.get(filed.get_absolute_url())
+    events = response.context["events"]
+    assert len(events) == limit
+    assert (events[0].comment, events[-1].comment) == ("Ghi chú 4", f"Ghi chú {limit + 3}")
+    # The "raised" step and the four oldest comments are left out, and the page says so.
+    assert response.context["events_hidden"] == 5
+
+
 # --- steps ------------------------------------------------------------------------------------
 
 

@@ -203,7 +203,7 @@ def _paired_enterprise_ids(scope: Scope) -> QuerySet:
     )
 
 
-def _department_obstacle_q(scope: Scope, prefix: str = "") -> Q:
+def department_obstacle_q(scope: Scope, prefix: str = "") -> Q:
     """Obstacles assigned to one of the scope's departments, as lead or cooperating."""
     from vanco.obstacles.models import Obstacle
 
@@ -220,7 +220,7 @@ def _department_concerns(scope: Scope, field: str) -> QuerySet:
     from vanco.obstacles.models import Obstacle
 
     return (
-        Obstacle.objects.filter(_department_obstacle_q(scope))
+        Obstacle.objects.filter(department_obstacle_q(scope))
         .filter(**{f"{field}__isnull": False})
         .values(field)
     )
@@ -269,7 +269,7 @@ def _obstacle_q(scope: Scope, prefix: str = "") -> Q:
     if scope.has(Role.CADRE):
         q |= Q(**{f"{prefix}enterprise_id__in": _paired_enterprise_ids(scope)})
     if scope.department_ids:
-        q |= _department_obstacle_q(scope, prefix)
+        q |= department_obstacle_q(scope, prefix)
     return q
 
 

@@ -647,15 +647,20 @@ def escalate_overdue(*, today: datetime.date | None = None, actor=None) -> int:
     return escalated
 
 
+def may_comment(actor, obstacle: Obstacle) -> bool:
+    """City leaders and coordinators, and whoever may act on the obstacle; not auditors."""
+    scope = scope_for(actor)
+    if scope.whole_city and scope.roles - {Role.AUDITOR}:
+        return True
+    return Obstacle.objects.editable_by(actor).filter(pk=obstacle.pk).exists()
+
+
 def comment_obstacle(*, actor, obstacle, comment: str) -> ObstacleEvent:
     """Anyone who works on or raised the obstacle may add a note to its timeline."""
     comment = _require_reason(comment)
     with transaction.atomic(), acting_as(actor):
         current = _load(actor, obstacle, lock=False)
-        scope = scope_for(actor)
-        if not (scope.whole_city and scope.roles - {Role.AUDITOR}) and not (
-            Obstacle.objects.editable_by(actor).filter(pk=current.pk).exists()
-        ):
+        if not may_comment(actor, current):
             raise PermissionDenied("read only")
         return _event(
             current,

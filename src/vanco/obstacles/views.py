@@ -14,7 +14,7 @@ from django.views.generic import TemplateView, View
 
 from vanco.accounts.enums import Role
 from vanco.core import access
-from vanco.core.access import scope_for
+from vanco.core.access import department_obstacle_q, scope_for
 from vanco.core.services import save_versioned
 from vanco.core.views import ListPage, ScopedMixin, SearchOptions
 from vanco.obstacles import problems, services
@@ -41,7 +41,13 @@ from vanco.obstacles.forms import (
     TimeLimitForm,
     only_enterprise_user,
 )
-from vanco.obstacles.models import CategoryLimit, CommonProblem, Obstacle, ObstacleEvent
+from vanco.obstacles.models import (
+    CategoryLimit,
+    CommonProblem,
+    Obstacle,
+    ObstacleAttachment,
+    ObstacleEvent,
+)
 from vanco.obstacles.tables import due_state, list_columns, status_look
 from vanco.projects.models import ProgressReport, Project
 
@@ -85,17 +91,10 @@ def presets_for(user) -> list[str]:
     return [*tabs, Preset.MINE, Preset.ALL]
 
 
-def _department_q(scope) -> Q:
-    cooperating = Obstacle.cooperating_departments.through.objects.filter(
-        department_id__in=scope.department_ids
-    ).values("obstacle_id")
-    return Q(lead_department_id__in=scope.department_ids) | Q(pk__in=cooperating)
-
-
 def apply_preset(qs, preset: str, user):
     scope = scope_for(user)
     if preset == Preset.INBOX:
-        return qs.filter(_department_q(scope), status__in=OPEN_STATUSES)
+        return qs.filter(department_obstacle_q(scope), status__in=OPEN_STATUSES)
     if preset == Preset.LOCALITY:
         return qs.filter(scope.locality_q("locality__path"))
     if preset == Preset.ESCALATED:
@@ -265,11 +264,8 @@ def _visible_obstacle(user, pk):
     return get_object_or_404(qs, pk=pk)
 
 
-def may_comment(user, obstacle) -> bool:
-    scope = scope_for(user)
-    if scope.whole_city and scope.roles - {Role.AUDITOR}:
-        return True
-    return Obstacle.objects.editable_by(user).filter(pk=obstacle.pk).exists()
+TIMELINE_LIMIT = 100
+ATTACHMENT_LIMIT = 50
 
 
 class ObstacleDetail(ScopedMixin, TemplateView):
@@ -279,12 +275,12 @@ class ObstacleDetail(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         obstacle = _visible_obstacle(user, self.kwargs["pk"])
-        events = (
-            ObstacleEvent.objects.visible_to(user)
-            .filter(obstacle=obstacle)
-            .select_related("actor", "department")
-            .order_by("at", "pk")
-        )
+        events = ObstacleEvent.objects.visible_to(user).filter(obstacle=obstacle)
+        events_total = events.count()
+        # The newest TIMELINE_LIMIT steps, oldest first: a long-running obstacle with many
+        # comments keeps a bounded page.
+        shown = events.select_related("actor", "department").order_by("-at", "-pk")
+        shown = list(shown[:TIMELINE_LIMIT])[::-1]
         can_edit = Obstacle.objects.editable_by(user).filter(pk=obstacle.pk).exists()
         actions = services.allowed_actions(actor=user, obstacle=obstacle)
         context = super().get_context_data(**kwargs)
@@ -294,11 +290,16 @@ class ObstacleDetail(ScopedMixin, TemplateView):
             status_look=status_look(obstacle.status),
             due=due_state(obstacle),
             cooperating=list(obstacle.cooperating_departments.all()),
-            events=list(events),
-            attachments=list(obstacle.attachments.select_related("uploaded_by")),
+            events=shown,
+            events_hidden=events_total - len(shown),
+            attachments=list(
+                ObstacleAttachment.objects.visible_to(user)
+                .filter(obstacle=obstacle)
+                .select_related("uploaded_by")[:ATTACHMENT_LIMIT]
+            ),
             actions=[(name, ACTION_LABELS[name], ACTION_ICONS[name]) for name in actions],
             can_upload=can_edit,
-            can_comment=may_comment(user, obstacle),
+            can_comment=services.may_comment(user, obstacle),
             comment_form=CommentForm(),
             attachment_form=AttachmentForm(),
             stars=range(1, 6),
