@@ -300,6 +300,19 @@ _VISITING_ROLES = frozenset({Role.LOCALITY, Role.CADRE})
 _OBSTACLE_ROLES = frozenset({Role.LOCALITY, Role.CADRE, Role.DEPARTMENT, Role.ENTERPRISE})
 
 
+def _officials_only(rule: Rule) -> Rule:
+    """A rule narrowed to officials: visit notes are the officials' own working records, not
+    shown to the company's account."""
+
+    def visible(qs: QuerySet, scope: Scope) -> QuerySet:
+        return rule.visible(qs, scope) if scope.roles - {Role.ENTERPRISE} else qs.none()
+
+    def editable(qs: QuerySet, scope: Scope) -> QuerySet:
+        return rule.editable(qs, scope) if scope.roles - {Role.ENTERPRISE} else qs.none()
+
+    return Rule(visible=visible, editable=editable)
+
+
 def _officials(qs: QuerySet, scope: Scope) -> QuerySet:
     """Internal working data: every role except enterprise users alone."""
     return qs if scope.roles - {Role.ENTERPRISE} else qs.none()
@@ -344,7 +357,9 @@ RULES: dict[str, Rule] = {
     "notifications.notification": Rule(visible=_own, editable=_own),
     "notifications.preference": Rule(visible=_own, editable=_own),
     "enterprises.pairing": _scoped_by(_pairing_q, edit_roles=_FIELD_ROLES),
-    "enterprises.visit": _scoped_by(_enterprise_q, "enterprise__", edit_roles=_VISITING_ROLES),
+    "enterprises.visit": _officials_only(
+        _scoped_by(_enterprise_q, "enterprise__", edit_roles=_VISITING_ROLES)
+    ),
     "obstacles.categorylimit": Rule(visible=_everyone_with_a_role, editable=_coordinators),
     "obstacles.commonproblem": Rule(visible=_officials, editable=_coordinators),
     "obstacles.obstacle": _scoped_by(_obstacle_q, edit_roles=_OBSTACLE_ROLES),

@@ -46,6 +46,15 @@ KINDS = {
         "list_url": "projects:report-list",
         "list_title": gettext_lazy("Progress reports"),
     },
+    "pairings": {
+        "title": gettext_lazy("Import pairings"),
+        "help": gettext_lazy(
+            "Each row pairs an official (user name) with an enterprise (tax code) at a visit "
+            "frequency from a start date; all rows or none."
+        ),
+        "list_url": "enterprises:pairing-list",
+        "list_title": gettext_lazy("Pairings"),
+    },
 }
 
 

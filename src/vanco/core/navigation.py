@@ -19,34 +19,53 @@ class NavItem:
 
 
 def _entries(user) -> tuple[list[tuple], list[tuple]]:
-    """(top-level entries, settings entries) as (label, url name, icon)."""
+    """(top-level entries, settings entries). An entry is (label, url name, icon), or
+    (label, icon, [entries]) for a menu of related pages."""
     scope = access.scope_for(user)
     top: list[tuple] = [(_("Home"), "home", "house")]
     if not scope.has_role:
         return top, []
+    only_enterprise = scope.roles == {Role.ENTERPRISE}
+    desk_officer = scope.has(Role.DEPARTMENT) and not scope.whole_city
     if access.can(user, "reports.submit") and not scope.whole_city:
         top.append((_("My reports due"), "projects:my-reports", "clipboard-check"))
+    if scope.has(Role.CADRE):
+        top.append((_("My enterprises"), "enterprises:pairing-mine", "person-workspace"))
+    if access.can(user, "visits.log") and not scope.whole_city:
+        top.append((_("Log a visit"), "enterprises:visit-create", "journal-plus"))
+    if desk_officer:
+        top.append((_("My obstacles"), "obstacles:obstacle-list", "inbox"))
     if scope.whole_city:
         top.append((_("Dispatch"), "projects:period-list", "calendar-check"))
-    only_enterprise = scope.roles == {Role.ENTERPRISE}
-    if scope.has(Role.DEPARTMENT) and not scope.whole_city:
-        top.append((_("My obstacles"), "obstacles:obstacle-list", "inbox"))
-    sees_projects = (
-        scope.whole_city
-        or scope.has(Role.LOCALITY)
-        or scope.has(Role.ENTERPRISE)
-        or scope.has(Role.CADRE)
-        or scope.has(Role.DEPARTMENT)
-    )
-    if sees_projects:
-        label = _("Projects concerned") if scope.roles == {Role.DEPARTMENT} else _("Projects")
-        top.append((label, "projects:project-list", "kanban"))
-        label = _("My company") if only_enterprise else _("Enterprises")
-        top.append((label, "enterprises:enterprise-list", "buildings"))
-    if not scope.has(Role.DEPARTMENT) or scope.whole_city:
+    label = _("Projects concerned") if scope.roles == {Role.DEPARTMENT} else _("Projects")
+    top.append((label, "projects:project-list", "kanban"))
+    if only_enterprise:
+        top.append((_("My company"), "enterprises:enterprise-list", "buildings"))
+    elif scope.whole_city or scope.has(Role.LOCALITY):
+        enterprises = [
+            (_("Enterprises"), "enterprises:enterprise-list", "buildings"),
+            (_("Pairings"), "enterprises:pairing-list", "people"),
+            (_("Visits"), "enterprises:visit-list", "journal-text"),
+            (_("Coverage"), "enterprises:coverage", "pie-chart"),
+        ]
+        top.append((_("Enterprises"), "buildings", enterprises))
+    else:
+        top.append((_("Enterprises"), "enterprises:enterprise-list", "buildings"))
+    if not desk_officer:
         label = _("My obstacles") if only_enterprise else _("Obstacles")
-        top.append((label, "obstacles:obstacle-list", "exclamation-triangle"))
-    if access.can(user, "obstacles.metrics"):
+        obstacles = [(label, "obstacles:obstacle-list", "exclamation-triangle")]
+        if access.can(user, "obstacles.metrics"):
+            obstacles += [
+                (_("Obstacle metrics"), "obstacles:metrics", "speedometer2"),
+                (_("Where obstacles concentrate"), "obstacles:concentration", "grid-3x3"),
+            ]
+        if not only_enterprise:
+            obstacles.append((_("Common problems"), "obstacles:problem-list", "collection"))
+        if len(obstacles) == 1:
+            top.append(obstacles[0])
+        else:
+            top.append((label, "exclamation-triangle", obstacles))
+    elif access.can(user, "obstacles.metrics"):
         top.append((_("Obstacle metrics"), "obstacles:metrics", "speedometer2"))
     if not only_enterprise:
         top.append((_("Chains"), "industries:industry-list", "diagram-3"))
@@ -61,35 +80,30 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
         more.append((_("Dispatch cycles"), "projects:cycle-list", "arrow-repeat"))
     more.append((_("Traffic-light rules"), "projects:light-rules", "stoplights"))
     more.append((_("Obstacle time limits"), "obstacles:time-limits", "hourglass-split"))
-    if not only_enterprise:
-        more.append((_("Common problems"), "obstacles:problem-list", "collection"))
-    if access.can(user, "obstacles.metrics"):
-        more.append((_("Where obstacles concentrate"), "obstacles:concentration", "grid-3x3"))
     if access.can(user, "audit.read"):
         more.append((_("Audit log"), "audit-log", "journal-text"))
     return top, more
 
 
+def _item(label, name, icon, current_path: str) -> NavItem:
+    url = reverse(name)
+    return NavItem(str(label), url, icon, active=_is_active(url, current_path))
+
+
+def _menu(label, icon, entries, current_path: str) -> NavItem:
+    children = tuple(_item(*entry, current_path) for entry in entries)
+    active = any(child.active for child in children)
+    return NavItem(str(label), children[0].url, icon, active=active, children=children)
+
+
 def navigation_for(user, current_path: str) -> list[NavItem]:
     top, more = _entries(user)
-    result = []
-    for label, name, icon in top:
-        url = reverse(name)
-        result.append(NavItem(str(label), url, icon, active=_is_active(url, current_path)))
+    result = [
+        _menu(*entry, current_path) if isinstance(entry[2], list) else _item(*entry, current_path)
+        for entry in top
+    ]
     if more:
-        children = tuple(
-            NavItem(str(label), reverse(name), icon, active=_is_active(reverse(name), current_path))
-            for label, name, icon in more
-        )
-        result.append(
-            NavItem(
-                str(_("Settings")),
-                children[0].url,
-                "gear",
-                active=any(child.active for child in children),
-                children=children,
-            )
-        )
+        result.append(_menu(_("Settings"), "gear", more, current_path))
     return result
 
 

@@ -8,4 +8,5 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises")
 
     def ready(self) -> None:
-        from vanco.enterprises import imports  # noqa: F401  (registers the importer)
+        # Registers the "enterprises" and "pairings" kinds of `vanco import` / `vanco export`.
+        from vanco.enterprises import imports, pairing_imports  # noqa: F401

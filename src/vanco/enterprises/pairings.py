@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,7 @@ from vanco.accounts.enums import Role
 from vanco.core import access
 from vanco.core.audit import acting_as
 from vanco.core.services import StaleEditError
+from vanco.core.tree import PATH_DIGITS
 from vanco.enterprises.enums import EnterpriseStatus
 from vanco.enterprises.models import Enterprise, Pairing, Visit
 
@@ -136,6 +139,10 @@ def _editable_pairing(actor, pairing: Pairing) -> Pairing:
     return current
 
 
+#: A visit-due reminder goes out this many days before the visit falls due.
+VISIT_DUE_NOTICE_DAYS = 3
+
+
 def behind_q(today: datetime.date) -> Q:
     """Open pairings whose next visit is past due."""
     return Q(ends_on__isnull=True, next_visit_due__lt=today)
@@ -212,23 +219,35 @@ def quarter_start(day: datetime.date) -> datetime.date:
     return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+#: A top-level locality's path: "/<city>/<district>/" (the city root and one level under it).
+_TOP_PATH_LENGTH = 1 + 2 * (PATH_DIGITS + 1)
+
+
 def coverage_by_locality(user, *, today: datetime.date | None = None, localities=None):
-    """Per top-level locality the user sees: operating enterprises, how many are paired now,
-    how many were visited this quarter, and how many pairings are behind on visits — one
-    grouped query over the user's visible enterprises."""
+    """Per top-level locality (district, county, town or park directly under the city) the
+    user sees: operating enterprises, how many are paired now, how many were visited this
+    quarter, and how many have a pairing behind on visits — one grouped query over the user's
+    visible enterprises, grouped by the first segments of the locality path (enterprises of
+    a commune count in its district; those directly under the city in the city's row)."""
     from vanco.org.models import Locality
 
     today = today or timezone.localdate()
     since = quarter_start(today)
     enterprises = Enterprise.objects.visible_to(user).filter(status=EnterpriseStatus.OPERATING)
+    if localities is not None:
+        enterprises = enterprises.filter(locality__in=localities)
     paired = Pairing.objects.filter(enterprise=OuterRef("pk"), ends_on__isnull=True)
     visited = Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__gte=since)
     behind = Pairing.objects.filter(enterprise=OuterRef("pk")).filter(behind_q(today))
     rows = (
         enterprises.annotate(
-            is_paired=Exists(paired), was_visited=Exists(visited), is_behind=Exists(behind)
+            is_paired=Exists(paired),
+            was_visited=Exists(visited),
+            is_behind=Exists(behind),
+            top_path=Substr("locality__path", 1, _TOP_PATH_LENGTH),
         )
-        .values("locality_id")
+        .order_by()
+        .values("top_path")
         .annotate(
             enterprises=Count("pk"),
             paired=Count("pk", filter=Q(is_paired=True)),
@@ -236,14 +255,58 @@ def coverage_by_locality(user, *, today: datetime.date | None = None, localities
             behind=Count("pk", filter=Q(is_behind=True)),
         )
     )
-    by_locality = {row["locality_id"]: row for row in rows}
-    names = Locality.objects.visible_to(user).in_bulk(list(by_locality))
-    return since, [
-        {**row, "locality": names.get(locality_id)}
-        for locality_id, row in sorted(
-            by_locality.items(), key=lambda item: str(names.get(item[0]) or "")
+    by_path = {row.pop("top_path"): row for row in rows}
+    names = {
+        locality.path: locality for locality in Locality.objects.filter(path__in=list(by_path))
+    }
+    result = []
+    for path in sorted(by_path, key=lambda key: str(names.get(key) or "")):
+        row = by_path[path]
+        total = row["enterprises"]
+        result.append(
+            {
+                **row,
+                "locality": names.get(path),
+                "paired_share": round(100 * row["paired"] / total) if total else 0,
+                "visited_share": round(100 * row["visited"] / total) if total else 0,
+            }
         )
-    ]
+    return since, result
+
+
+def remind_visits_due(*, today: datetime.date | None = None) -> int:
+    """Daily: each open pairing's official hears that a visit falls due in
+    VISIT_DUE_NOTICE_DAYS days, and once a week while it is overdue (days 1, 8, 15… late).
+    One notification per pairing per day (its key); sent by e-mail too. Returns how many were
+    created."""
+    from vanco.notifications.models import Kind
+    from vanco.notifications.services import notify
+
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=VISIT_DUE_NOTICE_DAYS)
+    pending = (
+        Pairing.objects.filter(
+            ends_on__isnull=True, next_visit_due__lte=soon, official__is_active=True
+        )
+        .filter(Q(next_visit_due=soon) | Q(next_visit_due__lt=today))
+        .select_related("official", "enterprise")
+        .order_by("next_visit_due", "pk")
+    )
+    sent = 0
+    for pairing in pending.iterator(chunk_size=2000):
+        late = (today - pairing.next_visit_due).days
+        if late > 0 and (late - 1) % 7:
+            continue
+        notification = notify(
+            user=pairing.official,
+            kind=Kind.VISIT_DUE,
+            params={"enterprise": pairing.enterprise.name, "frequency_code": pairing.frequency},
+            url=reverse("enterprises:visit-create") + f"?enterprise={pairing.enterprise_id}",
+            key=f"{Kind.VISIT_DUE}:{pairing.pk}:{today.isoformat()}",
+            email=True,
+        )
+        sent += notification is not None
+    return sent
 
 
 def officials_for_pairing():

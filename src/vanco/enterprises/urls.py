@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanco.enterprises import views
+from vanco.enterprises import pairing_views, views, visit_views
 
 app_name = "enterprises"
 
@@ -26,4 +26,20 @@ urlpatterns = [
         "contacts/<int:pk>/edit/", views.ContactFormPage.as_view(editing=True), name="contact-edit"
     ),
     path("contacts/<int:pk>/delete/", views.ContactDelete.as_view(), name="contact-delete"),
+    path("pairings/", pairing_views.PairingList.as_view(), name="pairing-list"),
+    path("pairings/new/", pairing_views.PairingCreate.as_view(), name="pairing-create"),
+    path("pairings/mine/", pairing_views.MyEnterprises.as_view(), name="pairing-mine"),
+    path("pairings/<int:pk>/", pairing_views.PairingDetail.as_view(), name="pairing-detail"),
+    path("pairings/<int:pk>/edit/", pairing_views.PairingEdit.as_view(), name="pairing-edit"),
+    path("pairings/<int:pk>/end/", pairing_views.PairingEnd.as_view(), name="pairing-end"),
+    path("coverage/", pairing_views.CoveragePage.as_view(), name="coverage"),
+    path("officials/options/", pairing_views.OfficialOptions.as_view(), name="official-options"),
+    path(
+        "<int:pk>/pairings-visits/",
+        pairing_views.EnterpriseSection.as_view(),
+        name="enterprise-pairings-visits",
+    ),
+    path("visits/", visit_views.VisitList.as_view(), name="visit-list"),
+    path("visits/new/", visit_views.VisitCreate.as_view(), name="visit-create"),
+    path("visits/<int:pk>/", visit_views.VisitDetail.as_view(), name="visit-detail"),
 ]

@@ -17,6 +17,7 @@ from vanco.core import access
 from vanco.core.access import department_obstacle_q, scope_for
 from vanco.core.services import save_versioned
 from vanco.core.views import ListPage, ScopedMixin, SearchOptions
+from vanco.enterprises.models import Visit
 from vanco.obstacles import problems, services
 from vanco.obstacles.enums import (
     DEFAULT_TIME_LIMIT_DAYS,
@@ -300,6 +301,8 @@ class ObstacleDetail(ScopedMixin, TemplateView):
             actions=[(name, ACTION_LABELS[name], ACTION_ICONS[name]) for name in actions],
             can_upload=can_edit,
             can_comment=services.may_comment(user, obstacle),
+            visit_visible=obstacle.visit_id is not None
+            and Visit.objects.visible_to(user).filter(pk=obstacle.visit_id).exists(),
             comment_form=CommentForm(),
             attachment_form=AttachmentForm(),
             stars=range(1, 6),
