@@ -486,7 +486,8 @@ def test_user_list_locality_officer_sees_own_subtree_and_self(world, client):
 
     response = client.get(LIST_URL, {"sort": "username"})
 
-    assert usernames(response) == ["loc_a", "loc_ca"]
+    # Officials also see the roster of paired officials (cadres), whom they pair and visit with.
+    assert usernames(response) == ["cadre", "loc_a", "loc_ca"]
 
 
 @pytest.mark.django_db
@@ -495,7 +496,7 @@ def test_user_list_commune_officer_does_not_see_district_officer(world, client):
 
     response = client.get(LIST_URL, {"sort": "username"})
 
-    assert usernames(response) == ["loc_ca"]
+    assert usernames(response) == ["cadre", "loc_ca"]
 
 
 @pytest.mark.django_db
@@ -513,7 +514,16 @@ def test_user_list_department_officer_sees_own_department(world, client):
 
     response = client.get(LIST_URL, {"sort": "username"})
 
-    assert usernames(response) == ["dept_a"]
+    assert usernames(response) == ["cadre", "dept_a"]
+
+
+@pytest.mark.django_db
+def test_user_list_enterprise_user_does_not_see_the_cadre_roster(world, client):
+    client.force_login(world["users"][Role.ENTERPRISE])
+
+    response = client.get(LIST_URL, {"sort": "username"})
+
+    assert usernames(response) == ["enterprise"]
 
 
 @pytest.mark.django_db

@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.enterprises.factories import read_xlsx
-from tests.factories import EnterpriseFactory, ObstacleFactory, PairingFactory, VisitFactory
+from tests.factories import (
+    EnterpriseFactory,
+    ObstacleFactory,
+    PairingFactory,
+    VisitFactory,
+    user_with_role,
+)
 from vanco.accounts.enums import Role
 from vanco.accounts.models import User
 from vanco.enterprises.models import Pairing, Visit
@@ -249,7 +255,7 @@ def test_visit_list_queries_bounded(client, world):
 
 
 def test_visit_form_failed_submit_keeps_chosen_officials(client, cadre, paired):
-    colleague = User.objects.get(username="loc_a")
+    colleague = user_with_role(Role.CADRE, username="cadre_2")
     client.force_login(cadre)
     response = client.post(CREATE, _post_data(paired, summary="", officials=[colleague.pk]))
     body = response.content.decode()
@@ -258,14 +264,23 @@ def test_visit_form_failed_submit_keeps_chosen_officials(client, cadre, paired):
 
 
 def test_visit_form_with_colleague_records_both_officials(client, cadre, paired):
-    colleague = User.objects.get(username="loc_a")
+    colleague = user_with_role(Role.CADRE, username="cadre_2")
     client.force_login(cadre)
     response = client.post(CREATE, _post_data(paired, officials=[colleague.pk]))
     assert response.status_code == 302
     assert sorted(Visit.objects.get().officials.values_list("username", flat=True)) == [
         "cadre",
-        "loc_a",
+        "cadre_2",
     ]
+
+
+def test_visit_form_refuses_an_official_the_user_cannot_see(client, cadre, paired):
+    # A cadre sees the roster of paired officials, not a district's own officers.
+    stranger = User.objects.get(username="loc_b")
+    client.force_login(cadre)
+    response = client.post(CREATE, _post_data(paired, officials=[stranger.pk]))
+    assert response.status_code == 400
+    assert Visit.objects.count() == 0
 
 
 def test_visit_form_queries_bounded(client, world, cadre, paired):

@@ -172,6 +172,10 @@ def _visible_user_ids(scope: Scope) -> QuerySet:
         q |= Q(role_assignments__role=Role.LOCALITY) & scope.locality_q(
             "role_assignments__locality__path"
         )
+    if scope.roles - {Role.ENTERPRISE}:
+        # The paired officials are the government's roster for serving enterprises: every
+        # official may see them (to pair them, or to name them among a visit's officials).
+        q |= Q(role_assignments__role=Role.CADRE)
     # Joining role assignments can repeat a user; a pk subquery keeps the outer queryset
     # free of duplicates and of distinct(), so it stays sortable and countable.
     return users.filter(q).values("pk")

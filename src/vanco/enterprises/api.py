@@ -307,7 +307,7 @@ def get_pairing(request, pk: int):
 @router.post("/pairings", response={201: PairingOut}, url_name="create_pairing")
 def create_pairing(request, payload: PairingIn):
     access.require(request.user, "pairings.manage")
-    official = officials_for_pairing().filter(pk=payload.official_id).first()
+    official = officials_for_pairing(request.user).filter(pk=payload.official_id).first()
     if official is None:
         raise FormInvalid({"official_id": [_("Choose an active official.")]})
     enterprise = get_visible(request, Enterprise, payload.enterprise_id)

@@ -43,7 +43,7 @@ class _ScopedFilter(django_filters.FilterSet):
         user = user if user is not None else request.user
         self.filters["locality"].queryset = Locality.objects.visible_to(user).order_by("path")
         self.filters["enterprise"].queryset = Enterprise.objects.visible_to(user)
-        self.filters["official"].queryset = officials_for_pairing()
+        self.filters["official"].queryset = officials_for_pairing(user)
         # Only the chosen official is rendered; others are found as the user types.
         from vanco.enterprises.pairing_forms import searchable_officials
 

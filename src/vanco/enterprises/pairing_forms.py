@@ -99,7 +99,7 @@ class PairingForm(forms.Form):
         kwargs["initial"].setdefault("starts_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["official"].queryset = officials_for_pairing()
+        self.fields["official"].queryset = officials_for_pairing(user)
         searchable_officials(self, "official")
         _searchable_enterprise(
             self, "enterprise", Enterprise.objects.editable_by(user).order_by("name", "pk")
@@ -180,7 +180,7 @@ class VisitEntryForm(forms.Form):
             + chosen
             + [(pk, f"{name} ({code})") for pk, name, code in self.paired if pk not in chosen_ids]
         )
-        officials = officials_for_pairing().exclude(pk=getattr(user, "pk", None))
+        officials = officials_for_pairing(user).exclude(pk=getattr(user, "pk", None))
         self.fields["officials"].queryset = officials
         searchable_officials(self, "officials", multiple=True)
         _styled(self, large=True)

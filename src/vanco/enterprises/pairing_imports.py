@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _gettext
@@ -136,16 +137,13 @@ def import_pairings(source, *, user, dry_run: bool = False, progress=None):
     result.rows = len(parsed)
 
     usernames = {imports.text(cells.get("official")).lower() for _n, cells in parsed}
+    # User names match whatever their case, among the officials the importing user may pair.
     officials = {
-        user.username.lower(): user
-        for user in pairings.officials_for_pairing().filter(username__in=usernames)
+        official.username.lower(): official
+        for official in pairings.officials_for_pairing(user)
+        .annotate(username_lower=Lower("username"))
+        .filter(username_lower__in=usernames)
     }
-    # Case-insensitive user names: fetch the few that differ only by case.
-    missing = usernames - set(officials)
-    if missing:
-        for candidate in pairings.officials_for_pairing():
-            if candidate.username.lower() in missing:
-                officials[candidate.username.lower()] = candidate
     codes = {imports.text(cells.get("tax_code")).upper() for _n, cells in parsed}
     visible = {
         e.tax_code: e for e in Enterprise.objects.visible_to(user).filter(tax_code__in=codes)

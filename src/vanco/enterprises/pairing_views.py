@@ -365,7 +365,7 @@ class OfficialOptions(ScopedMixin, View):
         options = []
         if len(term) >= 2:
             matches = (
-                pairings.officials_for_pairing()
+                pairings.officials_for_pairing(request.user)
                 .filter(search_text__contains=term)
                 .values_list("pk", "full_name", "username")[:MAX_OPTIONS]
             )

@@ -25,19 +25,8 @@ from vanco.enterprises.models import Enterprise, Pairing, Visit
 OFFICIAL_ROLES = frozenset(set(Role.values) - {Role.ENTERPRISE, Role.AUDITOR})
 
 
-def is_official(user) -> bool:
-    return user.is_active and user.role_assignments.filter(role__in=OFFICIAL_ROLES).exists()
-
-
-def _visible_or_404(actor, model, pk):
-    found = model.objects.visible_to(actor).filter(pk=pk).first()
-    if found is None:
-        raise Http404(model._meta.object_name)
-    return found
-
-
 def _check_editable_enterprise(actor, enterprise: Enterprise) -> Enterprise:
-    enterprise = _visible_or_404(actor, Enterprise, enterprise.pk)
+    enterprise = access.visible_or_404(Enterprise, actor, enterprise.pk)
     access.require(actor, "pairings.manage")
     if not Enterprise.objects.editable_by(actor).filter(pk=enterprise.pk).exists():
         raise PermissionDenied("pairings.manage")
@@ -59,7 +48,7 @@ def create_pairing(
     """Pair an official with an enterprise the actor manages."""
     with transaction.atomic(), acting_as(actor):
         enterprise = _check_editable_enterprise(actor, enterprise)
-        if not is_official(official):
+        if not officials_for_pairing(actor).filter(pk=official.pk).exists():
             raise ValidationError(
                 {"official": _("Choose an active official (not an enterprise account).")},
                 code="not_official",
@@ -160,7 +149,12 @@ def log_visit(*, actor, data: dict, officials=(), demands=()) -> tuple[Visit, li
     from vanco.obstacles.services import raise_obstacle
 
     access.require(actor, "visits.log")
-    enterprise = _visible_or_404(actor, Enterprise, data["enterprise"].pk)
+    enterprise = access.visible_or_404(Enterprise, actor, data["enterprise"].pk)
+    others = {official.pk for official in officials} - {actor.pk}
+    if others and officials_for_pairing(actor).filter(pk__in=others).count() != len(others):
+        raise ValidationError(
+            {"officials": _("Choose officials from the list.")}, code="unknown_official"
+        )
     visited_on = data["visited_on"]
     if visited_on > timezone.localdate():
         raise ValidationError(
@@ -309,11 +303,14 @@ def remind_visits_due(*, today: datetime.date | None = None) -> int:
     return sent
 
 
-def officials_for_pairing():
-    """Every active official who can be paired (for the pairing form's choices)."""
+def officials_for_pairing(user):
+    """The active officials `user` may see and pair (or name among a visit's officials)."""
+    officials = (
+        get_user_model().objects.filter(role_assignments__role__in=OFFICIAL_ROLES).values("pk")
+    )
     return (
         get_user_model()
-        .objects.filter(is_active=True, is_system=False, role_assignments__role__in=OFFICIAL_ROLES)
-        .distinct()
-        .order_by("full_name")
+        .objects.visible_to(user)
+        .filter(is_active=True, pk__in=officials)
+        .order_by("full_name", "pk")
     )

@@ -5,12 +5,11 @@ Idempotent within a day: run it as often as you like (the scheduler of `vanco se
 every hour); an obstacle climbs at most one level per run and each reminder goes out once a day.
 """
 
-import datetime
-
 from django.utils import timezone
 
 from vanco.core.audit import acting_as_system, system_user
 from vanco.core.commands import DatedCommand
+from vanco.enterprises.pairings import remind_visits_due
 from vanco.notifications.services import send_digests
 from vanco.obstacles import notices
 from vanco.obstacles.services import escalate_overdue
@@ -27,16 +26,10 @@ class Command(DatedCommand):
         with acting_as_system():
             escalated = escalate_overdue(today=day, actor=system_user())
             reminded = notices.remind_due(today=day)
-            visits = _remind_visits(day)
+            visits = remind_visits_due(today=day)
         digests = send_digests() if timezone.localtime().hour >= 7 else 0
         self.stdout.write(
             f"escalated {escalated}, obstacle reminders {reminded}, visit reminders {visits}, "
             f"digests {digests}"
         )
 
-
-def _remind_visits(day: datetime.date) -> int:
-    from vanco.enterprises import pairings
-
-    remind = getattr(pairings, "remind_visits_due", None)
-    return remind(today=day) if remind is not None else 0
