@@ -1,5 +1,6 @@
 """Build the demo city: localities, departments, leading industries with chains, users, roles,
-then its investment pipeline (pipeline.py): enterprises, projects, dispatch reports and lights.
+then its investment pipeline (pipeline.py): enterprises, projects, dispatch reports and lights,
+and last the serving of enterprises (serve.py): pairings, visits, obstacles and their timelines.
 
 Everything derives from one `random.Random(seed)`, consumed in a fixed order, so a seed and a
 scale always give the same names and codes. The fixed demo logins and the places they are scoped
@@ -24,6 +25,7 @@ from vanco.demo.bulk import BulkWriter, fast_sqlite
 from vanco.demo.chains import INDUSTRIES, SEGMENT_WORDS, parse_outline
 from vanco.demo.people import PeopleFactory
 from vanco.demo.pipeline import generate_pipeline
+from vanco.demo.serve import generate_serving
 from vanco.demo.users import FIXED_LOGINS, UserPlanner, insert_users
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.enums import LocalityKind
@@ -187,6 +189,10 @@ def generate(
             users=users,
             planned_users=planned,
         )
+        # Pairings, visits and obstacles: their own random stream, after everything else.
+        audited = writer.audit_written
+        generate_serving(writer=writer, actor=system, seed=seed, scale=scale, today=today)
+        audit += writer.audit_written - audited
         counts = writer.count()
         counts["auditlog.LogEntry"] = audit
     if connection.vendor == "postgresql":
