@@ -8,8 +8,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from vanco.accounts.enums import Role
 from vanco.core.bench import Scenario
+from vanco.enterprises.models import Pairing
 from vanco.industries.models import Industry
+from vanco.obstacles.enums import Status
+from vanco.obstacles.models import Obstacle
 from vanco.org.models import Locality
 from vanco.projects.dispatch import previous_report, reports_due_for
 from vanco.projects.enums import PeriodStatus, ReportStatus, Stage
@@ -43,6 +47,79 @@ def _busiest_officer(period: DispatchPeriod):
     if row is None:
         raise RuntimeError("the demo data has no report still due in the open period")
     return get_user_model().objects.get(pk=row["project__officer"])
+
+
+def _busiest_department_officer():
+    """An officer of the department with the most obstacles in its hands: the inbox's worst
+    case, and enough steps to take one per measured request."""
+    row = (
+        Obstacle.objects.filter(status__in=(Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS))
+        .values("lead_department")
+        .annotate(open=Count("pk"))
+        .order_by("-open")
+        .first()
+    )
+    if row is None:
+        raise RuntimeError("the demo data has no obstacle assigned to a department")
+    officer = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            role_assignments__role=Role.DEPARTMENT,
+            role_assignments__department=row["lead_department"],
+        )
+        .order_by("pk")
+        .first()
+    )
+    if officer is None:
+        raise RuntimeError("the busiest department has no officer")
+    return officer, row["lead_department"]
+
+
+def _obstacle_steps(department_id: int, count: int) -> list[tuple[int, str]]:
+    """Steps the department can take, one per request: accept what is assigned, then start
+    what is accepted, then resolve what is in progress."""
+    steps = []
+    for status, action in (
+        (Status.ASSIGNED, "accept"),
+        (Status.ACCEPTED, "start"),
+        (Status.IN_PROGRESS, "resolve"),
+    ):
+        pks = Obstacle.objects.filter(lead_department_id=department_id, status=status)
+        steps += [(pk, action) for pk in pks.order_by("pk").values_list("pk", flat=True)[:count]]
+        if len(steps) >= count:
+            break
+    return steps[:count]
+
+
+def _busiest_obstacle() -> Obstacle:
+    recent = Obstacle.objects.order_by("pk")[:500]
+    return (
+        Obstacle.objects.filter(pk__in=recent.values("pk"))
+        .annotate(events_count=Count("events"))
+        .order_by("-events_count", "pk")
+        .first()
+    )
+
+
+def _visiting_official():
+    """The paired official with the most open pairings, and those enterprises."""
+    row = (
+        Pairing.objects.filter(ends_on__isnull=True)
+        .values("official")
+        .annotate(pairs=Count("pk"))
+        .order_by("-pairs")
+        .first()
+    )
+    if row is None:
+        raise RuntimeError("the demo data has no pairing")
+    official = get_user_model().objects.get(pk=row["official"])
+    enterprises = list(
+        Pairing.objects.filter(official=official, ends_on__isnull=True).values_list(
+            "enterprise_id", flat=True
+        )
+    )
+    return official, enterprises
 
 
 def scenarios(runs: int) -> list[Scenario]:
@@ -80,6 +157,40 @@ def scenarios(runs: int) -> list[Scenario]:
             "version": str(version),
         }
         return "POST", reverse("projects:report-edit", args=[pk]), data
+
+    department_officer, department_id = _busiest_department_officer()
+    steps = _obstacle_steps(department_id, runs + 10)
+    if not steps:
+        raise RuntimeError(f"{department_officer.username} has no obstacle step to take")
+    obstacle = _busiest_obstacle()
+    visitor, paired = _visiting_official()
+
+    def obstacle_step(index: int):
+        pk, action = steps[index % len(steps)]
+        version = Obstacle.objects.filter(pk=pk).values_list("version", flat=True).first()
+        data = {"version": str(version), "comment": "Đã làm việc với chủ đầu tư."}
+        if action == "resolve":
+            data["resolution"] = "Đã hoàn thành thủ tục, gửi văn bản cho doanh nghiệp."
+        return "POST", reverse("obstacles:obstacle-step", args=[pk, action]), data
+
+    def visit(index: int):
+        data = {
+            "enterprise": str(paired[index % len(paired)]),
+            "visited_on": timezone.localdate().isoformat(),
+            "form": "on_site",
+            "people_met": "Bà Lan, giám đốc",
+            "summary": "Trao đổi kế hoạch mở rộng nhà xưởng; doanh nghiệp cần hỗ trợ thủ tục.",
+            "demands": "Cần hỗ trợ thủ tục đất đai.",
+            "demand-TOTAL_FORMS": "1",
+            "demand-INITIAL_FORMS": "0",
+            "demand-MIN_NUM_FORMS": "0",
+            "demand-MAX_NUM_FORMS": "10",
+            "demand-0-title": "Chậm cấp giấy phép xây dựng",
+            "demand-0-category": "permits",
+            "demand-0-severity": "medium",
+            "demand-0-description": "Hồ sơ nộp từ tháng 8 chưa có kết quả.",
+        }
+        return "POST", reverse("enterprises:visit-create"), data
 
     return [
         Scenario(
@@ -127,5 +238,21 @@ def scenarios(runs: int) -> list[Scenario]:
             COORDINATOR,
             lambda i: ("GET", "/api/v1/projects?limit=25", None),
             bearer=True,
+        ),
+        Scenario(
+            "department inbox",
+            department_officer.username,
+            lambda i: ("GET", reverse("obstacles:obstacle-list") + "?view=inbox", None),
+        ),
+        Scenario(
+            "obstacle detail",
+            COORDINATOR,
+            lambda i: ("GET", reverse("obstacles:obstacle-detail", args=[obstacle.pk]), None),
+        ),
+        Scenario("obstacle transition", department_officer.username, obstacle_step),
+        Scenario("visit form submission", visitor.username, visit),
+        Scenario("coverage", COORDINATOR, lambda i: ("GET", reverse("enterprises:coverage"), None)),
+        Scenario(
+            "obstacle metrics", COORDINATOR, lambda i: ("GET", reverse("obstacles:metrics"), None)
         ),
     ]
