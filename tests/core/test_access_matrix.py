@@ -27,6 +27,7 @@ from tests.factories import (
     ProgressReportFactory,
     ProjectFactory,
     UserFactory,
+    VisitFactory,
     valid_tax_code,
 )
 from vanco.accounts.enums import Role
@@ -34,7 +35,7 @@ from vanco.accounts.models import User
 from vanco.accounts.services import issue_token
 from vanco.api.router import api
 from vanco.core.models import ImportJob, ImportJobStatus
-from vanco.enterprises.models import Enterprise
+from vanco.enterprises.models import Enterprise, Pairing, Visit
 from vanco.notifications.models import Notification
 from vanco.obstacles import services as obstacle_services
 from vanco.obstacles.enums import Source, Status
@@ -61,6 +62,10 @@ OBSTACLE_EDITORS = ANY - {Role.LEADER, Role.AUDITOR}
 ESCALATORS = frozenset({Role.COORDINATOR, Role.LEADER, Role.LOCALITY})
 # Who reads the obstacle-handling metrics: not paired officials, not enterprises.
 METRICS = frozenset({Role.LEADER, Role.COORDINATOR, Role.AUDITOR, Role.DEPARTMENT, Role.LOCALITY})
+# Who logs visits: the field roles and the paired official.
+VISITORS = frozenset({Role.COORDINATOR, Role.LOCALITY, Role.CADRE})
+# Every official: all roles but the enterprise user (who may not look up the city's officials).
+OFFICIALS = ANY - {Role.ENTERPRISE}
 # Kinds scoped by locality, enterprise, pairing and department obstacles: each role gets an
 # object it may see (or None) and one it must not see (see `scoped_pair`).
 SCOPED_KINDS = {
@@ -72,6 +77,9 @@ SCOPED_KINDS = {
     "milestone",
     "obstacle",
     "obstacle_attachment",
+    "pairing",
+    # Visits are internal records: an enterprise user sees none, not even of its own company.
+    "visit",
 }
 # Internal working data: every official role sees it, enterprise users and no role do not.
 OFFICIAL_KINDS = {"problem"}
@@ -188,6 +196,18 @@ PAGES = {
     "obstacles:problem-ungroup": ("post", "problem", COORDINATOR, 302),
     "obstacles:metrics": ("get", None, METRICS, 200),
     "obstacles:concentration": ("get", None, METRICS, 200),
+    "enterprises:pairing-list": ("get", None, ANY | {NO_ROLE}, 200),
+    "enterprises:pairing-create": ("get", None, FIELD, 200),
+    "enterprises:pairing-mine": ("get", None, ANY | {NO_ROLE}, 200),
+    "enterprises:pairing-detail": ("get", "pairing", ANY, 200),
+    "enterprises:pairing-edit": ("get", "pairing", FIELD, 200),
+    "enterprises:pairing-end": ("get", "pairing", FIELD, 200),
+    "enterprises:coverage": ("get", None, ANY | {NO_ROLE}, 200),
+    "enterprises:official-options": ("get", None, OFFICIALS, 200),
+    "enterprises:enterprise-pairings-visits": ("get", "enterprise", ANY, 200),
+    "enterprises:visit-list": ("get", None, ANY | {NO_ROLE}, 200),
+    "enterprises:visit-create": ("get", None, VISITORS, 200),
+    "enterprises:visit-detail": ("get", "visit", ANY, 200),
 }
 # Pages whose target goes in the request body, not the URL.
 TARGET_IN_BODY = {"projects:project-bulk-reassign", "obstacles:obstacle-bulk-group"}
@@ -277,6 +297,15 @@ OPERATIONS = {
     "POST /api/v1/problems/{pk}/remove": ("problem", COORDINATOR, 200),
     "GET /api/v1/obstacle-metrics": (None, METRICS, 200),
     "GET /api/v1/obstacle-concentration": (None, METRICS, 200),
+    "GET /api/v1/pairings": (None, ANY | {NO_ROLE}, 200),
+    "POST /api/v1/pairings": (None, FIELD, 201),
+    "GET /api/v1/pairings/{pk}": ("pairing", ANY, 200),
+    "PATCH /api/v1/pairings/{pk}": ("pairing", FIELD, 200),
+    "POST /api/v1/pairings/{pk}/end": ("pairing", FIELD, 200),
+    "GET /api/v1/visits": (None, ANY | {NO_ROLE}, 200),
+    "POST /api/v1/visits": (None, VISITORS, 201),
+    "GET /api/v1/visits/{pk}": ("visit", ANY, 200),
+    "GET /api/v1/coverage": (None, ANY | {NO_ROLE}, 200),
 }
 # The status an obstacle must be in for a step to be available (set before each request).
 STEP_STATUS = {
@@ -374,7 +403,13 @@ def targets(world):
         )
         for key, project in projects.items()
     }
-    PairingFactory(official=world["users"][Role.CADRE], enterprise=enterprises["b"])
+    # The cadre is paired with b; a and own are paired with officials no tested role is.
+    pairings = {
+        "a": PairingFactory(enterprise=enterprises["a"]),
+        "b": PairingFactory(official=world["users"][Role.CADRE], enterprise=enterprises["b"]),
+        "own": PairingFactory(enterprise=enterprises["own"]),
+    }
+    visits = {key: VisitFactory(enterprise=enterprise) for key, enterprise in enterprises.items()}
     obstacles = {
         "a": ObstacleFactory(
             enterprise=enterprises["a"], project=projects["a"], raised_by=someone_else
@@ -423,6 +458,8 @@ def targets(world):
             "milestone": milestones,
             "obstacle": obstacles,
             "obstacle_attachment": obstacle_attachments,
+            "pairing": pairings,
+            "visit": visits,
         },
     }
 
@@ -440,8 +477,10 @@ def _set_obstacle_status(targets, step):
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-def scoped_pair(role, objects):
+def scoped_pair(role, objects, kind=None):
     """(an object the role may see or None, an object it must not see or None)."""
+    if kind == "visit" and role == Role.ENTERPRISE:
+        return None, objects["own"]  # not even its own company's visits
     if role in WHOLE_CITY:
         return objects["b"], None
     if role == Role.LOCALITY:
@@ -470,7 +509,7 @@ def _target_pk(kind, role, people_by_name, users, in_scope: bool, targets):
         )
         return Notification.objects.create(user=owner, kind="test", url="/").pk
     if kind in SCOPED_KINDS:
-        seen, hidden = scoped_pair(role, targets["scoped"][kind])
+        seen, hidden = scoped_pair(role, targets["scoped"][kind], kind)
         target = seen if in_scope else hidden
         return None if target is None else target.pk
     if kind in REFERENCE_KINDS:
@@ -628,6 +667,8 @@ def _api(client, method, url, token, payload=None):
 def _payload(operation, role, world, targets, pk):
     suffix = role.upper().replace("-", "")
     industry = targets["industry"]
+    enterprises = targets["scoped"]["enterprise"]
+    visible_enterprise = scoped_pair(role, enterprises)[0] or enterprises["a"]
     payloads = {
         "POST /api/v1/users": {
             "username": f"new_{role}",
@@ -704,6 +745,22 @@ def _payload(operation, role, world, targets, pk):
             "obstacle_ids": [targets["scoped"]["obstacle"]["b"].pk]
         },
         "POST /api/v1/problems/{pk}/remove": {"obstacle_id": targets["scoped"]["obstacle"]["a"].pk},
+        # An enterprise the role may see (for the others the action is refused before it).
+        "POST /api/v1/pairings": {
+            # An official in district A, whom both field roles see.
+            "official_id": world["others"]["loc_commune_a"].pk,
+            "enterprise_id": visible_enterprise.pk,
+            "starts_on": timezone.localdate().isoformat(),
+            "frequency": "monthly",
+        },
+        "PATCH /api/v1/pairings/{pk}": {"note": "Ưu tiên hỗ trợ thủ tục đất đai."},
+        "POST /api/v1/pairings/{pk}/end": {},
+        "POST /api/v1/visits": {
+            "enterprise_id": visible_enterprise.pk,
+            "visited_on": timezone.localdate().isoformat(),
+            "form": "phone",
+            "summary": "Trao đổi về tiến độ cấp phép.",
+        },
     }
     return payloads.get(operation, {})
 
@@ -716,6 +773,8 @@ _MODELS = {
     "milestone": Milestone,
     "obstacle": Obstacle,
     "problem": CommonProblem,
+    "pairing": Pairing,
+    "visit": Visit,
 }
 
 
@@ -878,3 +937,88 @@ def test_import_pages_follow_each_kinds_action(client, people, role):
                 failures.append(f"{url}: {status} != {wanted}")
     assert client.get(reverse("core:import", kwargs={"kind": "contacts"})).status_code == 404
     assert failures == []
+
+
+# For each role, the companies whose pairings and visits it may see in lists, exports and the
+# API (written from the product rules; visits are officials' records, an enterprise sees none).
+PAIRED_SEEN = {
+    Role.LEADER: {"Công ty A", "Công ty B", "Công ty Riêng"},
+    Role.COORDINATOR: {"Công ty A", "Công ty B", "Công ty Riêng"},
+    Role.AUDITOR: {"Công ty A", "Công ty B", "Công ty Riêng"},
+    Role.LOCALITY: {"Công ty A"},
+    Role.DEPARTMENT: {"Công ty B"},
+    Role.CADRE: {"Công ty B"},
+    Role.ENTERPRISE: {"Công ty Riêng"},
+    NO_ROLE: set(),
+}
+VISITED_SEEN = {**PAIRED_SEEN, Role.ENTERPRISE: set()}
+COMPANIES = {"Công ty A", "Công ty B", "Công ty Riêng"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, NO_ROLE])
+def test_pairing_and_visit_lists_never_leak(client, people, targets, role):
+    users, _by_name = people
+    client.force_login(users[role])
+    _, token = issue_token(user=users[role], name="matrix")
+    found = {}
+    for kind, page, operation in (
+        ("pairing", "enterprises:pairing-list", "/api/v1/pairings?limit=200"),
+        ("visit", "enterprises:visit-list", "/api/v1/visits?limit=200"),
+    ):
+        html = client.get(reverse(page)).content.decode()
+        workbook = load_workbook(
+            io.BytesIO(client.get(reverse(page) + "?export=xlsx").getvalue()), read_only=True
+        )
+        cells = {
+            value for row in workbook.active.iter_rows(min_row=2, values_only=True) for value in row
+        }
+        body = _api(client, "get", operation, token).json()
+        found[kind] = {
+            "page": {name for name in COMPANIES if f">{name}<" in html},
+            "export": COMPANIES & cells,
+            "api": {item["enterprise_name"] for item in body["items"]},
+            "count": body["count"],
+        }
+    pairings, visits = PAIRED_SEEN[role], VISITED_SEEN[role]
+    assert found == {
+        "pairing": {"page": pairings, "export": pairings, "api": pairings, "count": len(pairings)},
+        "visit": {"page": visits, "export": visits, "api": visits, "count": len(visits)},
+    }
+
+
+# Coverage counts only what the role sees: operating enterprises, paired now, visited this
+# quarter (every target visit is dated in the current quarter; none for an enterprise user).
+COVERAGE_SEEN = {
+    role: {"enterprises": len(names), "paired": len(names), "visited": len(VISITED_SEEN[role])}
+    for role, names in PAIRED_SEEN.items()
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, NO_ROLE])
+def test_coverage_counts_never_leak(client, people, targets, role):
+    users, _by_name = people
+    _, token = issue_token(user=users[role], name="matrix")
+    Visit.objects.update(visited_on=timezone.localdate())
+    rows = _api(client, "get", "/api/v1/coverage", token).json()["rows"]
+    totals = {key: sum(row[key] for row in rows) for key in ("enterprises", "paired", "visited")}
+    assert totals == COVERAGE_SEEN[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(OFFICIALS))
+def test_official_options_never_leak(client, people, role):
+    """The officials one may pair or name at a visit are the users one may see."""
+    users, _by_name = people
+    client.force_login(users[role])
+    visible, hidden = USER_SCOPE[role]
+    found = {}
+    for username in filter(None, (visible, hidden)):
+        response = client.get(reverse("enterprises:official-options"), {"q": username})
+        found[username] = {
+            option["text"].split(" (")[-1].rstrip(")") for option in response.json()["results"]
+        }
+    assert found[visible] >= {visible}
+    if hidden is not None:
+        assert hidden not in found[hidden]

@@ -450,3 +450,17 @@ def test_acting_as_nested_restores_the_outer_actor(world):
         )
     }
     assert (actors[first.pk], actors[second.pk]) == (inner, outer)
+
+
+@pytest.mark.django_db
+def test_home_recent_changes_say_what_was_done(coordinator_client, world):
+    from django.urls import reverse
+    from django.utils import translation
+
+    with acting_as(world["users"][Role.COORDINATOR]):
+        DepartmentFactory(name="Sở Công Thương", short_name="SCT")
+    response = coordinator_client.get(reverse("home"))
+    entry, action = response.context["recent_changes"][0]
+    with translation.override("vi"):
+        assert (entry.object_repr, action) == ("SCT", "Tạo mới")
+    assert "· Tạo mới · SCT" in response.content.decode()

@@ -44,7 +44,6 @@ class SearchableModel(models.Model):
         self.search_text = search_document(*(getattr(self, name) for name in self.search_fields))
 
 
-
 def stored_file_path(instance, filename: str) -> str:
     # A random name under the model's folder; the person's file name is kept, sanitised, in
     # original_name and used only in the download's Content-Disposition.

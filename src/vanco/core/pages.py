@@ -191,11 +191,12 @@ def home(request):
         # The officer's next task: the reports they still owe.
         context["reports_due"] = reports_due_for(user, today=timezone.localdate()).count()
     if access.can(user, "audit.read"):
-        context["recent_changes"] = (
+        recent = (
             access.visible(LogEntry, user)
             .select_related("actor", "content_type")
             .order_by("-timestamp")[:8]
         )
+        context["recent_changes"] = [(entry, action_label(entry)) for entry in recent]
     today = timezone.localdate()
     if scope.has(Role.COORDINATOR) or scope.has(Role.LEADER):
         context["city_obstacles"] = city_obstacle_figures(user, scope, today)

@@ -230,9 +230,13 @@ def coverage_by_locality(user, *, today: datetime.date | None = None, localities
     enterprises = Enterprise.objects.visible_to(user).filter(status=EnterpriseStatus.OPERATING)
     if localities is not None:
         enterprises = enterprises.filter(locality__in=localities)
-    paired = Pairing.objects.filter(enterprise=OuterRef("pk"), ends_on__isnull=True)
-    visited = Visit.objects.filter(enterprise=OuterRef("pk"), visited_on__gte=since)
-    behind = Pairing.objects.filter(enterprise=OuterRef("pk")).filter(behind_q(today))
+    # Every figure counts only rows the user may see: no aggregate tells more than the lists.
+    pairings = Pairing.objects.visible_to(user)
+    paired = pairings.filter(enterprise=OuterRef("pk"), ends_on__isnull=True)
+    visited = Visit.objects.visible_to(user).filter(
+        enterprise=OuterRef("pk"), visited_on__gte=since
+    )
+    behind = pairings.filter(enterprise=OuterRef("pk")).filter(behind_q(today))
     rows = (
         enterprises.annotate(
             is_paired=Exists(paired),

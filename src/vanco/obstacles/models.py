@@ -1,7 +1,6 @@
 """Obstacles: problems blocking a project or an enterprise, handed to departments to resolve
 within a time limit, escalated when late, closed only when the raiser confirms and rates."""
 
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse

@@ -32,4 +32,3 @@ class Command(DatedCommand):
             f"escalated {escalated}, obstacle reminders {reminded}, visit reminders {visits}, "
             f"digests {digests}"
         )
-
