@@ -21,6 +21,26 @@ def _plain_static_files(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread; every test starts in Vietnamese,
+    # the default, whatever the previous one did.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test's database starts afresh; so does the cache that remembers figures from it.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def city(db):
     return LocalityFactory(code="CITY", name="Thành phố Thử Nghiệm", kind=LocalityKind.CITY)

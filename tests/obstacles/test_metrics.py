@@ -165,7 +165,7 @@ def test_metrics_by_department_match_hand_computed_figures(world):
             Decimal("3.50"),
         ),
         "Sở Xây dựng": (4, 2, 2, Decimal("100.0"), Decimal("11.0"), 1, Decimal("4.00")),
-        "Not assigned": (1, 0, 0, None, None, 0, None),
+        "Chưa giao": (1, 0, 0, None, None, 0, None),
     }
     assert [row.filter_value for row in rows] == [world["dept_a"].pk, world["dept_b"].pk, None]
 
@@ -287,3 +287,21 @@ def test_metrics_accept_the_last_day_of_the_calendar(world):
         date_to=dt.date.max,
     )
     assert rows == []
+
+
+def test_metrics_are_cached_per_scope_and_follow_every_change(world, django_assert_num_queries):
+    from vanco.accounts.enums import Role as R
+    from vanco.obstacles import queries, services
+
+    coordinator = world["users"][R.COORDINATOR]
+    obstacle = ObstacleFactory(enterprise=EnterpriseFactory(locality=world["district_a"]))
+    first = queries.metrics(coordinator, by="department")
+    # Asked again: the data version (two indexed MAX) and the labels, no figures recomputed.
+    with django_assert_num_queries(2):
+        again = queries.metrics(coordinator, by="department")
+    assert [(r.key, r.raised) for r in again] == [(r.key, r.raised) for r in first]
+    services.assign_obstacle(actor=coordinator, obstacle=obstacle, lead_department=world["dept_a"])
+    after = queries.metrics(coordinator, by="department")
+    assert [(r.label, r.raised) for r in after] == [(world["dept_a"].name, 1)]
+    # Another scope never gets the coordinator's cached figures.
+    assert queries.metrics(world["others"]["dept_b"], by="department") == []

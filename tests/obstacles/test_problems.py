@@ -38,7 +38,10 @@ def pair(world):
 
 
 def client_for(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    # Pages speak the user's saved language (the browser's Accept-Language is ignored).
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client = Client()
     client.force_login(user)
     return client
 
@@ -213,7 +216,7 @@ def test_problem_list_export_has_the_filtered_rows(world):
         reverse("obstacles:problem-list"), {"category": "power", "export": "xlsx"}
     )
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Tiêu đề", "Điện"]
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Title", "Điện"]
 
 
 def test_metrics_page_shows_figures_with_links_and_exports(world):
@@ -265,7 +268,7 @@ def test_concentration_page_cells_link_to_filtered_list(world):
     cells = {
         label: [count for count, _shade, _link in row] for label, row in response.context["rows"]
     }
-    assert cells == {"Đất đai và giải phóng mặt bằng": [1, 0], "Điện": [0, 1]}
+    assert cells == {"Land and site clearance": [1, 0], "Power": [0, 1]}
     link = response.context["rows"][0][1][0][2]
     assert link == (
         f"/obstacles/?view=all&status_group=unresolved&category=land&industry={data['ind1'].pk}"

@@ -22,9 +22,10 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
     """(top-level entries, settings entries). An entry is (label, url name, icon), or
     (label, icon, [entries]) for a menu of related pages."""
     scope = access.scope_for(user)
-    top: list[tuple] = [(_("Home"), "home", "house")]
+    # The brand links home (each role's to-do); an account without a role has only that.
+    top: list[tuple] = []
     if not scope.has_role:
-        return top, []
+        return [(_("Home"), "home", "house")], []
     only_enterprise = scope.roles == {Role.ENTERPRISE}
     desk_officer = scope.has(Role.DEPARTMENT) and not scope.whole_city
     if access.can(user, "reports.submit") and not scope.whole_city:

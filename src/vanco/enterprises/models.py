@@ -180,6 +180,10 @@ class Pairing(VersionedModel):
             models.Index(fields=["official", "ends_on"], name="pairing_official_open"),
             # Pairings behind on visits: open ones whose next visit is past due.
             models.Index(fields=["ends_on", "next_visit_due"], name="pairing_due"),
+            # Coverage and enterprise pages: an enterprise's open (or behind) pairings.
+            models.Index(
+                fields=["enterprise", "ends_on", "next_visit_due"], name="pairing_enterprise"
+            ),
         ]
 
     def __str__(self) -> str:

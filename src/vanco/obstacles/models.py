@@ -239,6 +239,8 @@ class Obstacle(SearchableModel, VersionedModel):
             models.Index(fields=["enterprise", "-raised_at"], name="obstacle_enterprise"),
             # The leader's and coordinator's escalated lists.
             models.Index(fields=["escalation_level", "status"], name="obstacle_escalated"),
+            # The metrics cache's data version: the latest change of any obstacle.
+            models.Index(fields=["updated_at"], name="obstacle_updated"),
         ]
 
     def __str__(self) -> str:

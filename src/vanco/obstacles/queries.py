@@ -8,14 +8,17 @@ groups shown.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, F, Q, Window
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanco.core import access
 from vanco.core.tree import PATH_DIGITS
 from vanco.industries.models import Industry
 from vanco.obstacles.enums import OPEN_STATUSES, UNRESOLVED_STATUSES, Category
@@ -118,57 +121,86 @@ def metrics(
     raised (raised in the range), resolved and resolved on time (resolved in the range),
     median days to resolve (of those), overdue now (open and past due today, whatever the
     range) and average satisfaction (ratings of obstacles closed in the range).
+
+    The figures are kept in the cache under the user's scope, the question and the data's
+    version (the latest change of any obstacle or locality), so a repeated question costs two
+    indexed lookups and any change is seen at once.
     """
     today = today or timezone.localdate()
     default_from, default_to = default_range(today)
     date_from, date_to = date_from or default_from, date_to or default_to
+    key = _cache_key(user, by, date_from, date_to, today)
+    rows = cache.get(key)
+    if rows is None:
+        rows = _figures(user, by=by, date_from=date_from, date_to=date_to, today=today)
+        cache.set(key, rows, timeout=METRICS_CACHE_SECONDS)
+    _label(rows, by)
+    return sorted(rows.values(), key=lambda r: (r.key is None, r.label))
+
+
+#: How long computed figures may stay in the cache; their key changes with the data anyway.
+METRICS_CACHE_SECONDS = 3600
+
+
+def _cache_key(user, by, date_from, date_to, today) -> str:
+    scope = access.scope_for(user)
+    # Whole-city readers all see the same obstacles; anyone else's scope also holds the
+    # obstacles they raised themselves.
+    who = (
+        "city"
+        if scope.whole_city
+        else (
+            scope.user_id,
+            sorted(scope.roles),
+            scope.locality_paths,
+            sorted(scope.department_ids),
+            sorted(scope.enterprise_keys),
+        )
+    )
+    versions = (
+        Obstacle.objects.aggregate(last=Max("updated_at"))["last"],
+        Locality.objects.aggregate(last=Max("updated_at"))["last"],
+    )
+    raw = repr((who, by, date_from, date_to, today, versions))
+    return "vanco:obstacle-metrics:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _figures(user, *, by, date_from, date_to, today) -> dict:
     start, end = _bounds(date_from, date_to)
     key = _group_expression(by)
     base = Obstacle.objects.visible_to(user).order_by()
+    raised = Q(raised_at__gte=start, raised_at__lt=end)
+    resolved = Q(resolved_at__gte=start, resolved_at__lt=end)
+    overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today)
+    rated = Q(closed_at__gte=start, closed_at__lt=end, rating__isnull=False)
     rows: dict = {}
-
-    def row(group_key) -> MetricsRow:
-        return rows.setdefault(group_key, MetricsRow(key=group_key, label=""))
-
-    for group_key, count in (
-        base.filter(raised_at__gte=start, raised_at__lt=end)
+    # One pass over the obstacles that count for any figure, every figure a filtered count.
+    for group_key, n_raised, n_resolved, n_on_time, n_overdue, average in (
+        base.filter(raised | resolved | overdue | rated)
         .annotate(group_key=key)
         .values("group_key")
-        .annotate(n=Count("pk"))
-        .values_list("group_key", "n")
-    ):
-        row(group_key).raised = count
-    resolved = base.filter(resolved_at__gte=start, resolved_at__lt=end)
-    for group_key, count, on_time in (
-        resolved.annotate(group_key=key)
-        .values("group_key")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(resolved_on_time=True)))
-        .values_list("group_key", "n", "on_time")
-    ):
-        row(group_key).resolved = count
-        row(group_key).on_time = on_time
-    for group_key, median in _median_by(resolved, key).items():
-        row(group_key).median_days = median
-    for group_key, count in (
-        base.filter(status__in=OPEN_STATUSES, due_on__lt=today)
-        .annotate(group_key=key)
-        .values("group_key")
-        .annotate(n=Count("pk"))
-        .values_list("group_key", "n")
-    ):
-        row(group_key).overdue = count
-    for group_key, average in (
-        base.filter(closed_at__gte=start, closed_at__lt=end, rating__isnull=False)
-        .annotate(group_key=key)
-        .values("group_key")
-        .annotate(average=Avg("rating"))
-        .values_list("group_key", "average")
-    ):
-        row(group_key).average_rating = Decimal(str(average)).quantize(
-            Decimal("0.01"), ROUND_HALF_UP
+        .annotate(
+            n_raised=Count("pk", filter=raised),
+            n_resolved=Count("pk", filter=resolved),
+            n_on_time=Count("pk", filter=resolved & Q(resolved_on_time=True)),
+            n_overdue=Count("pk", filter=overdue),
+            average=Avg("rating", filter=rated),
         )
-    _label(rows, by)
-    return sorted(rows.values(), key=lambda r: (r.key is None, r.label))
+        .values_list("group_key", "n_raised", "n_resolved", "n_on_time", "n_overdue", "average")
+    ):
+        row = MetricsRow(key=group_key, label="")
+        row.raised, row.resolved, row.on_time, row.overdue = (
+            n_raised,
+            n_resolved,
+            n_on_time,
+            n_overdue,
+        )
+        if average is not None:
+            row.average_rating = Decimal(str(average)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        rows[group_key] = row
+    for group_key, median in _median_by(base.filter(resolved), key).items():
+        rows.setdefault(group_key, MetricsRow(key=group_key, label="")).median_days = median
+    return rows
 
 
 def _label(rows: dict, by: str) -> None:
