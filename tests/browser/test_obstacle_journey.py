@@ -99,6 +99,9 @@ def test_enterprise_files_coordinator_assigns_department_resolves_enterprise_rat
     # The coordinator finds it in "To assign" and assigns it to the department.
     desk = browser.new_page(viewport=DESKTOP)
     _log_in(desk, base, "dieuphoi")
+    # Before: the metrics know nothing of this department yet.
+    desk.goto(f"{base}/obstacles/metrics/")
+    expect(desk.get_by_test_id("metrics-department")).not_to_contain_text("Sở Công Thương")
     desk.goto(f"{base}/obstacles/")
     expect(desk.locator(f"tr[data-obstacle='{obstacle.pk}']")).to_be_visible()
     _shot(desk, "list-coordinator-1280")
@@ -154,3 +157,11 @@ def test_enterprise_files_coordinator_assigns_department_resolves_enterprise_rat
         5,
         "Cảm ơn Sở",
     )
+
+    # The metrics change: one obstacle of the department resolved, on time, rated 5.
+    desk.goto(f"{base}/obstacles/metrics/")
+    row = desk.get_by_test_id("metrics-department").locator("tbody tr", has_text="Sở Công Thương")
+    expect(row.locator("[data-figure=resolved]")).to_have_text("1")
+    expect(row.locator("[data-figure=on_time]")).to_have_text("1")
+    expect(row.locator("[data-figure=rated]")).to_have_text("5.00")
+    _shot(desk, "metrics-coordinator-1280-after")

@@ -110,3 +110,24 @@ def test_coverage_page_queries_bounded(client, world):
     with CaptureQueriesContext(connection) as large:
         assert client.get(URL).status_code == 200
     assert len(large) == len(small)
+
+
+def test_coverage_follows_a_new_visit_at_once(world, spread):
+    from vanco.enterprises.pairings import log_visit
+
+    coordinator = world["users"][Role.COORDINATOR]
+    _since, before = coverage_by_locality(coordinator, today=TODAY)
+    _a, b = spread
+    enterprise = b[1]
+    log_visit(
+        actor=coordinator,
+        data={
+            "enterprise": enterprise,
+            "visited_on": TODAY,
+            "form": "phone",
+            "summary": "Hỏi thăm tình hình sản xuất.",
+        },
+    )
+    _since, after = coverage_by_locality(coordinator, today=TODAY)
+    visited = {row["locality"].code: row["visited"] for row in after}
+    assert ({row["locality"].code: row["visited"] for row in before}["DB"], visited["DB"]) == (0, 1)

@@ -82,6 +82,8 @@ class Enterprise(SearchableModel, VersionedModel):
         indexes = [
             # The enterprise list filtered by status within a locality subtree.
             models.Index(fields=["status", "locality"], name="enterprise_status_locality"),
+            # The data version of cached figures (coverage): the latest change.
+            models.Index(fields=["updated_at"], name="enterprise_updated"),
         ]
 
     def __str__(self) -> str:
@@ -184,6 +186,8 @@ class Pairing(VersionedModel):
             models.Index(
                 fields=["enterprise", "ends_on", "next_visit_due"], name="pairing_enterprise"
             ),
+            # The data version of cached figures (coverage): the latest change.
+            models.Index(fields=["updated_at"], name="pairing_updated"),
         ]
 
     def __str__(self) -> str:
@@ -249,6 +253,8 @@ class Visit(VersionedModel):
             models.Index(fields=["enterprise", "-visited_on"], name="visit_enterprise_date"),
             # Visits of a period across the city (coverage, targets).
             models.Index(fields=["visited_on"], name="visit_date"),
+            # The data version of cached figures (coverage): the latest change.
+            models.Index(fields=["updated_at"], name="visit_updated"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
-from vanco.core import access
+from vanco.core import access, figures
 from vanco.core.audit import acting_as
 from vanco.core.services import StaleEditError
 from vanco.core.tree import PATH_DIGITS
@@ -218,11 +218,32 @@ _TOP_PATH_LENGTH = 1 + 2 * (PATH_DIGITS + 1)
 
 
 def coverage_by_locality(user, *, today: datetime.date | None = None, localities=None):
+    """See `_coverage`; kept in the cache under the user's scope and the data's version."""
+    today = today or timezone.localdate()
+    from vanco.org.models import Locality
+
+    question = (
+        today,
+        None if localities is None else sorted(locality.pk for locality in localities),
+    )
+    return figures.cached(
+        "coverage",
+        user,
+        question,
+        (Enterprise, Pairing, Visit, Locality),
+        lambda: _coverage(user, today=today, localities=localities),
+    )
+
+
+def _coverage(user, *, today: datetime.date, localities=None):
     """Per top-level locality (district, county, town or park directly under the city) the
     user sees: operating enterprises, how many are paired now, how many were visited this
-    quarter, and how many have a pairing behind on visits — one grouped query over the user's
-    visible enterprises, grouped by the first segments of the locality path (enterprises of
-    a commune count in its district; those directly under the city in the city's row)."""
+    quarter, and how many have a pairing behind on visits. Enterprises of a commune count in
+    its district; those directly under the city in the city's row.
+
+    Four grouped queries, each over the rows of one kind that count (open pairings, this
+    quarter's visits…) rather than one probe per enterprise, and each over rows the user may
+    see: no aggregate tells more than the lists."""
     from vanco.org.models import Locality
 
     today = today or timezone.localdate()
@@ -230,29 +251,40 @@ def coverage_by_locality(user, *, today: datetime.date | None = None, localities
     enterprises = Enterprise.objects.visible_to(user).filter(status=EnterpriseStatus.OPERATING)
     if localities is not None:
         enterprises = enterprises.filter(locality__in=localities)
-    # Every figure counts only rows the user may see: no aggregate tells more than the lists.
-    pairings = Pairing.objects.visible_to(user)
-    paired = pairings.filter(enterprise=OuterRef("pk"), ends_on__isnull=True)
-    visited = Visit.objects.visible_to(user).filter(
-        enterprise=OuterRef("pk"), visited_on__gte=since
-    )
-    behind = pairings.filter(enterprise=OuterRef("pk")).filter(behind_q(today))
-    rows = (
-        enterprises.annotate(
-            is_paired=Exists(paired),
-            was_visited=Exists(visited),
-            is_behind=Exists(behind),
-            top_path=Substr("locality__path", 1, _TOP_PATH_LENGTH),
+    top = Substr("enterprise__locality__path", 1, _TOP_PATH_LENGTH)
+
+    def per_top(qs):
+        # Rows of enterprises outside `enterprises` (closed, out of scope) do not count.
+        if not access.scope_for(user).whole_city or localities is not None:
+            qs = qs.filter(enterprise__in=enterprises.values("pk"))
+        counted = (
+            qs.filter(enterprise__status=EnterpriseStatus.OPERATING)
+            .annotate(top_path=top)
+            .order_by()
+            .values("top_path")
+            .annotate(n=Count("enterprise", distinct=True))
         )
+        return {row["top_path"]: row["n"] for row in counted}
+
+    pairings = Pairing.objects.visible_to(user)
+    paired = per_top(pairings.filter(ends_on__isnull=True))
+    visited = per_top(Visit.objects.visible_to(user).filter(visited_on__gte=since))
+    behind = per_top(pairings.filter(behind_q(today)))
+    rows = (
+        enterprises.annotate(top_path=Substr("locality__path", 1, _TOP_PATH_LENGTH))
         .order_by()
         .values("top_path")
-        .annotate(
-            enterprises=Count("pk"),
-            paired=Count("pk", filter=Q(is_paired=True)),
-            visited=Count("pk", filter=Q(was_visited=True)),
-            behind=Count("pk", filter=Q(is_behind=True)),
-        )
+        .annotate(enterprises=Count("pk"))
     )
+    rows = [
+        {
+            **row,
+            "paired": paired.get(row["top_path"], 0),
+            "visited": visited.get(row["top_path"], 0),
+            "behind": behind.get(row["top_path"], 0),
+        }
+        for row in rows
+    ]
     by_path = {row.pop("top_path"): row for row in rows}
     names = {
         locality.path: locality for locality in Locality.objects.filter(path__in=list(by_path))

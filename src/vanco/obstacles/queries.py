@@ -8,17 +8,15 @@ groups shown.
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Q, Window
+from django.db.models import Avg, Count, F, Q, Window
 from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vanco.core import access
+from vanco.core import figures
 from vanco.core.tree import PATH_DIGITS
 from vanco.industries.models import Industry
 from vanco.obstacles.enums import OPEN_STATUSES, UNRESOLVED_STATUSES, Category
@@ -129,40 +127,15 @@ def metrics(
     today = today or timezone.localdate()
     default_from, default_to = default_range(today)
     date_from, date_to = date_from or default_from, date_to or default_to
-    key = _cache_key(user, by, date_from, date_to, today)
-    rows = cache.get(key)
-    if rows is None:
-        rows = _figures(user, by=by, date_from=date_from, date_to=date_to, today=today)
-        cache.set(key, rows, timeout=METRICS_CACHE_SECONDS)
+    rows = figures.cached(
+        "obstacle-metrics",
+        user,
+        (by, date_from, date_to, today),
+        (Obstacle, Locality),
+        lambda: _figures(user, by=by, date_from=date_from, date_to=date_to, today=today),
+    )
     _label(rows, by)
     return sorted(rows.values(), key=lambda r: (r.key is None, r.label))
-
-
-#: How long computed figures may stay in the cache; their key changes with the data anyway.
-METRICS_CACHE_SECONDS = 3600
-
-
-def _cache_key(user, by, date_from, date_to, today) -> str:
-    scope = access.scope_for(user)
-    # Whole-city readers all see the same obstacles; anyone else's scope also holds the
-    # obstacles they raised themselves.
-    who = (
-        "city"
-        if scope.whole_city
-        else (
-            scope.user_id,
-            sorted(scope.roles),
-            scope.locality_paths,
-            sorted(scope.department_ids),
-            sorted(scope.enterprise_keys),
-        )
-    )
-    versions = (
-        Obstacle.objects.aggregate(last=Max("updated_at"))["last"],
-        Locality.objects.aggregate(last=Max("updated_at"))["last"],
-    )
-    raw = repr((who, by, date_from, date_to, today, versions))
-    return "vanco:obstacle-metrics:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _figures(user, *, by, date_from, date_to, today) -> dict:
