@@ -1022,3 +1022,58 @@ def test_official_options_never_leak(client, people, role):
     assert found[visible] >= {visible}
     if hidden is not None:
         assert hidden not in found[hidden]
+
+
+# For each role, the target obstacles (by key) it may see anywhere: lists, exports, the API and
+# every figure (written from the product rules; an enterprise sees only its own company's).
+OBSTACLES_SEEN = {
+    Role.LEADER: {"a", "b", "own"},
+    Role.COORDINATOR: {"a", "b", "own"},
+    Role.AUDITOR: {"a", "b", "own"},
+    Role.LOCALITY: {"a"},
+    Role.DEPARTMENT: {"b"},
+    Role.CADRE: {"b"},
+    Role.ENTERPRISE: {"own"},
+    NO_ROLE: set(),
+}
+METRICS_ROLES = {Role.LEADER, Role.COORDINATOR, Role.AUDITOR, Role.DEPARTMENT, Role.LOCALITY}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, NO_ROLE])
+def test_obstacle_lists_counts_and_exports_never_leak(client, people, targets, role):
+    users, _by_name = people
+    client.force_login(users[role])
+    _, token = issue_token(user=users[role], name="matrix")
+    obstacles = targets["scoped"]["obstacle"]
+    titles = {obstacle.title: key for key, obstacle in obstacles.items()}
+    url = reverse("obstacles:obstacle-list") + "?view=all"
+    page = client.get(url)
+    html = page.content.decode()
+    workbook = load_workbook(
+        io.BytesIO(client.get(url + "&export=xlsx").getvalue()), read_only=True
+    )
+    cells = {
+        value for row in workbook.active.iter_rows(min_row=2, values_only=True) for value in row
+    }
+    body = _api(client, "get", "/api/v1/obstacles?limit=200", token).json()
+    found = {
+        "page": {key for title, key in titles.items() if f">{title}<" in html},
+        "export": {key for title, key in titles.items() if title in cells},
+        "api": {titles[item["title"]] for item in body["items"]},
+        "api count": body["count"],
+        "page count": page.context["paginator"].count if page.status_code == 200 else 0,
+    }
+    seen = OBSTACLES_SEEN[role]
+    assert found == {
+        "page": seen,
+        "export": seen,
+        "api": seen,
+        "api count": len(seen),
+        "page count": len(seen),
+    }
+    if role in METRICS_ROLES:
+        # Figures count the same obstacles: raised this year, and unresolved by category.
+        metrics = _api(client, "get", "/api/v1/obstacle-metrics?by=department", token).json()
+        rows = metrics["rows"] if isinstance(metrics, dict) else metrics
+        assert sum(row["raised"] for row in rows) == len(seen)
