@@ -14,7 +14,7 @@ EXPORT_BATCH = 2000
 MAX_EXPORT_ROWS = 1_000_000
 
 
-def _cell_value(value):
+def cell_value(value):
     if value is None:
         return None
     if isinstance(value, bool):
@@ -42,7 +42,7 @@ def xlsx_response(*, queryset, columns, filename: str, sheet_title: str) -> File
         header.append(cell)
     sheet.append(header)
     for obj in queryset[:MAX_EXPORT_ROWS].iterator(chunk_size=EXPORT_BATCH):
-        sheet.append([_cell_value(column.get(obj)) for column in columns])
+        sheet.append([cell_value(column.get(obj)) for column in columns])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook.save(handle)
     handle.seek(0)

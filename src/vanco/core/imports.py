@@ -46,7 +46,7 @@ from openpyxl.styles import Font
 
 from vanco.core import access
 from vanco.core.audit import acting_as
-from vanco.core.exports import _cell_value
+from vanco.core.exports import cell_value
 from vanco.core.models import SearchableModel
 from vanco.core.text import fold
 
@@ -655,7 +655,7 @@ def _write_workbook(handle, *, columns, rows: Iterable[list[Any]], title: str) -
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([_cell_value(value) for value in row])
+        sheet.append([cell_value(value) for value in row])
     workbook.save(handle)
 
 

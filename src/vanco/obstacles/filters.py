@@ -14,6 +14,7 @@ from vanco.obstacles.enums import (
     UNRESOLVED_STATUSES,
     Category,
     Level,
+    ProblemStatus,
     Severity,
     Source,
     Status,
@@ -206,3 +207,18 @@ class ObstacleFilter(django_filters.FilterSet):
                 status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=due_soon_limit(today)
             )
         return queryset
+
+
+class CommonProblemFilter(django_filters.FilterSet):
+    """Filters of the common problem list and its export."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ProblemStatus.choices, empty_label=_("All statuses")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+    )
+
+    class Meta:
+        model = CommonProblem
+        fields = ["status", "category"]

@@ -17,13 +17,12 @@ from django.views.generic import TemplateView, View
 from openpyxl import Workbook
 
 from vanco.core import access
-from vanco.core.exports import _cell_value
+from vanco.core.exports import cell_value
 from vanco.core.forms import bootstrap
 from vanco.core.tables import Column
 from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
 from vanco.obstacles import problems, queries
-from vanco.obstacles.enums import Category, ProblemStatus
-from vanco.obstacles.filters import NONE, StatusGroup
+from vanco.obstacles.filters import NONE, CommonProblemFilter, StatusGroup
 from vanco.obstacles.models import CommonProblem, Obstacle
 from vanco.obstacles.tables import status_look
 from vanco.org.models import Locality
@@ -41,44 +40,10 @@ def obstacle_list_url(**params) -> str:
 # --- common problems ------------------------------------------------------------------------
 
 
-class ProblemFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        choices=[("", gettext_lazy("All statuses")), *ProblemStatus.choices],
-        required=False,
-    )
-    category = forms.ChoiceField(
-        label=gettext_lazy("Category"),
-        choices=[("", gettext_lazy("All categories")), *Category.choices],
-        required=False,
-    )
-
-
-class ProblemFilter:
-    """A tiny filter set (status, category) with the interface ListPage expects."""
-
-    def __init__(self, data=None, queryset=None, request=None):
-        self.form = ProblemFilterForm(data)
-        self.is_bound = data is not None
-        self.queryset = queryset
-
-    def is_valid(self) -> bool:
-        return self.form.is_valid()
-
-    @property
-    def qs(self):
-        qs = self.queryset
-        for name in ("status", "category"):
-            value = self.form.cleaned_data.get(name)
-            if value:
-                qs = qs.filter(**{name: value})
-        return qs
-
-
 class ProblemList(ListPage):
     model = CommonProblem
     title = gettext_lazy("Common problems")
-    filterset_class = ProblemFilter
+    filterset_class = CommonProblemFilter
     select_related = ("industry", "owner")
     default_sort = "-updated_at"
     create_url_name = "obstacles:problem-create"
@@ -299,9 +264,9 @@ def metrics_workbook(tables) -> FileResponse:
         sheet = workbook.create_sheet(title=str(table["heading"])[:31])
         sheet.append([str(table["label"]), *(str(header) for header in METRIC_HEADERS)])
         for row, _links in table["rows"]:
-            sheet.append([_cell_value(v) for v in [row.label, *_metric_values(row)]])
+            sheet.append([cell_value(v) for v in [row.label, *_metric_values(row)]])
         total = table["total"]
-        sheet.append([_cell_value(v) for v in [total.label, *_metric_values(total)]])
+        sheet.append([cell_value(v) for v in [total.label, *_metric_values(total)]])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook.save(handle)
     handle.seek(0)
