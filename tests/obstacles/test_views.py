@@ -816,3 +816,24 @@ def test_report_detail_obstacles_bounded(client, world, report_with_obstacles):
     assert len(response.context["linked_obstacles"]) == 20
     assert response.context["more_obstacles"] is True
     assert _queries(coordinator, _report_url(report)) == small
+
+
+def test_inbox_leaves_out_the_departments_own_name(client, world, filed):
+    _assign(world, filed)
+    dept = _client(client, world["users"][Role.DEPARTMENT])
+    inbox = dept.get(reverse("obstacles:obstacle-list") + "?view=inbox")
+    everything = dept.get(reverse("obstacles:obstacle-list") + "?view=all")
+    names = lambda response: [column.name for column in response.context["columns"]]  # noqa: E731
+    assert "lead_department" not in names(inbox)
+    assert "lead_department" in names(everything)
+
+
+def test_accept_button_worded_as_receiving_an_obstacle(client, world, filed):
+    _assign(world, filed)
+    dept = _client(client, world["users"][Role.DEPARTMENT])
+    with translation.override("zh-hans"):
+        world["users"][Role.DEPARTMENT].language = "zh-hans"
+        world["users"][Role.DEPARTMENT].save(update_fields=["language"])
+        page = dept.get(filed.get_absolute_url()).content.decode()
+    assert "受理" in page
+    assert "审核通过" not in page

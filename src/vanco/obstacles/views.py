@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView, View
 
 from vanco.accounts.enums import Role
@@ -144,6 +144,14 @@ class ObstacleList(ListPage):
     def base_queryset(self):
         return apply_preset(super().base_queryset(), self.preset, self.request.user)
 
+    def get_columns(self):
+        columns = super().get_columns()
+        if self.preset == Preset.INBOX:
+            # The inbox is the department's own: its name on every row says nothing (the
+            # Excel export keeps every column).
+            columns = [c for c in columns if c.name != "lead_department"]
+        return columns
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["title"] = Preset.LABELS[self.preset]
@@ -229,7 +237,7 @@ class ObstacleBulkGroup(ScopedMixin, View):
 
 ACTION_LABELS = {
     "assign": gettext_lazy("Assign"),
-    "accept": gettext_lazy("Accept"),
+    "accept": pgettext_lazy("obstacle step", "Accept"),
     "start": gettext_lazy("Start work"),
     "resolve": gettext_lazy("Mark resolved"),
     "hand_back": gettext_lazy("Hand back"),
