@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "vanco.projects",
     "vanco.notifications",
     "vanco.obstacles",
+    "vanco.meetings",
+    "vanco.targets",
+    "vanco.dashboard",
+    "vanco.reports",
 ]
 
 MIDDLEWARE = [

@@ -115,6 +115,21 @@ ACTIONS: dict[str, frozenset[str]] = {
         {Role.LEADER, Role.COORDINATOR, Role.AUDITOR, Role.DEPARTMENT, Role.LOCALITY}
     ),
     "problems.manage": frozenset({Role.COORDINATOR}),
+    # Chain-based promotion: target investors at the gaps and the outreach to them.
+    "prospects.manage": frozenset({Role.COORDINATOR, Role.LEADER, Role.LOCALITY}),
+    "meetings.manage": frozenset({Role.COORDINATOR}),
+    "directives.issue": frozenset({Role.COORDINATOR, Role.LEADER}),
+    # Acknowledge, report progress on and complete a directive assigned to one's unit.
+    "directives.work": frozenset({Role.DEPARTMENT, Role.LOCALITY}),
+    "targets.manage": frozenset({Role.COORDINATOR}),
+    "rankings.publish": frozenset({Role.COORDINATOR}),
+    # The live ranking compares every locality's records: whole-city readers only. Everyone
+    # else reads the published snapshots.
+    "rankings.live": frozenset({Role.LEADER, Role.COORDINATOR, Role.AUDITOR}),
+    "dashboard.read": frozenset({Role.LEADER, Role.COORDINATOR, Role.AUDITOR, Role.LOCALITY}),
+    "maps.manage": frozenset({Role.COORDINATOR}),
+    "bulletins.read": frozenset({Role.LEADER, Role.COORDINATOR, Role.AUDITOR}),
+    "bulletins.generate": frozenset({Role.LEADER, Role.COORDINATOR}),
 }
 
 
@@ -336,6 +351,70 @@ def _own_or_coordinator(qs: QuerySet, scope: Scope) -> QuerySet:
     return qs.filter(user_id=scope.user_id)
 
 
+def _whole_city(qs: QuerySet, scope: Scope) -> QuerySet:
+    return qs if scope.whole_city else qs.none()
+
+
+def _holding(action: str) -> Filter:
+    """Rows anyone holding `action` may change (the service checks the rest)."""
+
+    def editable(qs: QuerySet, scope: Scope) -> QuerySet:
+        return qs if scope.roles & ACTIONS[action] else qs.none()
+
+    return editable
+
+
+# Meetings and their minutes are the government's internal working papers.
+_MEETING_READERS = frozenset(
+    {Role.LEADER, Role.COORDINATOR, Role.AUDITOR, Role.DEPARTMENT, Role.LOCALITY}
+)
+
+
+def _meeting_readers(qs: QuerySet, scope: Scope) -> QuerySet:
+    return qs if scope.roles & _MEETING_READERS else qs.none()
+
+
+def _directive_q(scope: Scope, prefix: str = "") -> Q:
+    """Directives assigned to one of the scope's departments or to a locality in its subtrees
+    (a pk subquery: joining the assignees would repeat rows)."""
+    from vanco.meetings.models import Directive
+
+    assigned = Q(pk__in=[])
+    if scope.department_ids:
+        assigned |= Q(departments__in=scope.department_ids)
+    if scope.locality_paths:
+        assigned |= scope.locality_q("localities__path")
+    return Q(**{f"{prefix}pk__in": Directive.objects.filter(assigned).values("pk")})
+
+
+def _directives(prefix: str = "") -> Rule:
+    def visible(qs: QuerySet, scope: Scope) -> QuerySet:
+        if scope.whole_city:
+            return qs
+        if not scope.roles & ACTIONS["directives.work"]:
+            return qs.none()
+        return qs.filter(_directive_q(scope, prefix))
+
+    def editable(qs: QuerySet, scope: Scope) -> QuerySet:
+        if scope.roles & ACTIONS["directives.issue"]:
+            return qs
+        if not scope.roles & ACTIONS["directives.work"]:
+            return qs.none()
+        return qs.filter(_directive_q(scope, prefix))
+
+    return Rule(visible=visible, editable=editable)
+
+
+def _targets_visible(qs: QuerySet, scope: Scope) -> QuerySet:
+    """The whole city sees every target; a locality officer those of the localities in their
+    subtrees."""
+    if scope.whole_city:
+        return qs
+    if not scope.locality_paths:
+        return qs.none()
+    return qs.filter(scope.locality_q("locality__path"))
+
+
 RULES: dict[str, Rule] = {
     "org.locality": Rule(visible=_everyone_with_a_role, editable=_coordinators),
     "org.department": Rule(visible=_everyone_with_a_role, editable=_coordinators),
@@ -371,6 +450,19 @@ RULES: dict[str, Rule] = {
     "obstacles.obstacleattachment": _scoped_by(
         _obstacle_q, "obstacle__", edit_roles=_OBSTACLE_ROLES
     ),
+    "industries.prospect": Rule(visible=_officials, editable=_holding("prospects.manage")),
+    "industries.outreachactivity": Rule(visible=_officials, editable=_holding("prospects.manage")),
+    "meetings.meeting": Rule(visible=_meeting_readers, editable=_coordinators),
+    "meetings.agendaitem": Rule(visible=_meeting_readers, editable=_coordinators),
+    "meetings.meetingattachment": Rule(visible=_meeting_readers, editable=_coordinators),
+    "meetings.directive": _directives(),
+    "meetings.directiveupdate": _directives("directive__"),
+    "targets.target": Rule(visible=_targets_visible, editable=_coordinators),
+    "targets.campaign": Rule(visible=_officials, editable=_coordinators),
+    # Published rankings are announced to every official and never change again.
+    "targets.rankingsnapshot": Rule(visible=_officials, editable=_nobody),
+    "targets.rankingentry": Rule(visible=_officials, editable=_nobody),
+    "reports.report": Rule(visible=_holding("bulletins.read"), editable=_nobody),
 }
 
 

@@ -22,7 +22,17 @@ SYSTEM_USERNAME = "system"
 # Derived columns say nothing a person changed; secrets never enter the log.
 _DERIVED_FIELDS = ["search_text", "updated_at", "path", "depth"]
 _SECRET_FIELDS = {"accounts.user": ["password", "last_login"]}
-_AUDITED_APPS = ("accounts", "org", "industries", "enterprises", "projects", "obstacles")
+_AUDITED_APPS = (
+    "accounts",
+    "org",
+    "industries",
+    "enterprises",
+    "projects",
+    "obstacles",
+    "meetings",
+    "targets",
+    "reports",
+)
 
 
 def register_domain_models() -> None:
