@@ -216,6 +216,11 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
 MEDIA_ROOT = DATA_DIR / "media"
 REPORTS_ROOT = DATA_DIR / "reports"
+# Folders holding Noto Sans and Noto Sans CJK SC for the PDF bulletins (colon-separated); empty
+# means Debian's fonts-noto-core and fonts-noto-cjk folders. Without a CJK font no PDF is made.
+VANCO_PDF_FONT_DIRS = [d for d in env_str("VANCO_PDF_FONT_DIRS", "").split(":") if d.strip()]
+# The languages of the bulletins made automatically when a dispatch period closes.
+VANCO_BULLETIN_LANGUAGES = env_list("VANCO_BULLETIN_LANGUAGES", ["vi", "zh-hans"])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

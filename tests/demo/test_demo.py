@@ -133,7 +133,7 @@ def test_demo_same_seed_gives_same_data():
     first = snapshot_of_fresh_demo(seed=7)
     second = snapshot_of_fresh_demo(seed=7)
 
-    assert len(first) == 1885
+    assert len(first) == 1897
     assert first == second
 
 

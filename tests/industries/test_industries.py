@@ -169,9 +169,19 @@ def test_industry_export_has_counts(electronics, textiles, coordinator_client, c
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = [tuple(row) for row in workbook.active.iter_rows(values_only=True)]
     assert rows == [
-        ("Code", "Name", "Chain nodes", "Key nodes", "Active"),
-        ("DT", "Điện tử", 4, 2, True),
-        ("DM", "Dệt may", 1, 0, True),
+        (
+            "Code",
+            "Name",
+            "Chain chief",
+            "Chain nodes",
+            "Key nodes",
+            "Signed amount",
+            "Funds in place",
+            "Open obstacles",
+            "Active",
+        ),
+        ("DT", "Điện tử", None, 4, 2, 0, 0, 0, True),
+        ("DM", "Dệt may", None, 1, 0, 0, 0, 0, True),
     ]
 
 

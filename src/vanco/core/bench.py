@@ -164,6 +164,40 @@ def run(
     return results
 
 
+@dataclass
+class Job:
+    """Work measured in-process rather than over HTTP (a background task's duration)."""
+
+    name: str
+    #: does the work once and returns True when it succeeded
+    call: Callable[[int], bool]
+    target_ms: float
+
+
+def run_jobs(jobs: list[Job], *, runs: int) -> list[Result]:
+    results = []
+    for job in jobs:
+        times, statuses = [], []
+        for index in range(runs):
+            started = time.perf_counter()
+            ok = job.call(index)
+            times.append((time.perf_counter() - started) * 1000)
+            statuses.append(200 if ok else 500)
+        results.append(
+            Result(
+                name=job.name,
+                runs=runs,
+                p50_ms=statistics.median(times),
+                p95_ms=percentile(times, 0.95),
+                max_ms=max(times),
+                queries=[0],
+                target_ms=job.target_ms,
+                statuses=statuses,
+            )
+        )
+    return results
+
+
 def table(results: list[Result]) -> str:
     lines = [
         f"{'page':<44} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} {'queries':>8}  ",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vanco.accounts.enums import Role
-from vanco.core.bench import Scenario
+from vanco.core.bench import Job, Scenario
 from vanco.enterprises.models import Pairing
 from vanco.industries.models import Industry
 from vanco.obstacles.enums import Status
@@ -20,6 +20,22 @@ from vanco.projects.enums import PeriodStatus, ReportStatus, Stage
 from vanco.projects.models import DispatchPeriod, ProgressReport, Project
 
 COORDINATOR = "dieuphoi"
+LEADER = "lanhdao"
+
+
+def _longest_campaign() -> int:
+    from django.db.models import F
+
+    from vanco.targets.models import Campaign
+
+    campaign = (
+        Campaign.objects.annotate(span=F("last_year") - F("first_year"))
+        .order_by("-span", "-last_year", "pk")
+        .first()
+    )
+    if campaign is None:
+        raise RuntimeError("the demo data has no ranking campaign")
+    return campaign.pk
 
 
 def _busiest_project() -> Project:
@@ -164,6 +180,10 @@ def scenarios(runs: int) -> list[Scenario]:
         raise RuntimeError(f"{department_officer.username} has no obstacle step to take")
     obstacle = _busiest_obstacle()
     visitor, paired = _visiting_official()
+    busiest_chain = (
+        Industry.objects.annotate(nodes=Count("chain_nodes")).order_by("-nodes", "pk").first().pk
+    )
+    longest_campaign = _longest_campaign()
 
     def obstacle_step(index: int):
         pk, action = steps[index % len(steps)]
@@ -255,4 +275,37 @@ def scenarios(runs: int) -> list[Scenario]:
         Scenario(
             "obstacle metrics", COORDINATOR, lambda i: ("GET", reverse("obstacles:metrics"), None)
         ),
+        Scenario(
+            "chain map",
+            COORDINATOR,
+            lambda i: ("GET", reverse("industries:chain-map", args=[busiest_chain]), None),
+        ),
+        Scenario(
+            "ranking (three-year campaign, live)",
+            LEADER,
+            lambda i: ("GET", reverse("targets:ranking") + f"?campaign={longest_campaign}", None),
+        ),
     ]
+
+
+def jobs() -> list[Job]:
+    """Background work timed in-process: the dispatch bulletin of the latest closed period,
+    PDF and Excel, alternately in Vietnamese and Chinese (the issue's bound: under 10 s)."""
+    from vanco.reports import services as report_services
+    from vanco.reports.models import ReportKind, ReportStatus
+
+    period = DispatchPeriod.objects.filter(status=PeriodStatus.CLOSED).order_by("-ends_on").first()
+    if period is None:
+        raise RuntimeError("the demo data has no closed dispatch period")
+    coordinator = get_user_model().objects.get(username=COORDINATOR)
+
+    def bulletin(index: int) -> bool:
+        report = report_services.request_report(
+            actor=coordinator,
+            kind=ReportKind.BULLETIN,
+            language=("vi", "zh-hans")[index % 2],
+            period=period,
+        )
+        return report_services.run_report(report.pk) == ReportStatus.DONE
+
+    return [Job("bulletin generation (PDF + Excel)", bulletin, target_ms=10_000)]

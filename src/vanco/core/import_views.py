@@ -55,6 +55,15 @@ KINDS = {
         "list_url": "enterprises:pairing-list",
         "list_title": gettext_lazy("Pairings"),
     },
+    "targets": {
+        "title": gettext_lazy("Import targets"),
+        "help": gettext_lazy(
+            "Each row sets the target of a locality (by its code) for a metric in a year; a row "
+            "for a target that exists changes its value. All rows or none."
+        ),
+        "list_url": "targets:target-grid",
+        "list_title": gettext_lazy("Targets"),
+    },
 }
 
 

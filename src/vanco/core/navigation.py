@@ -28,6 +28,8 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
         return [(_("Home"), "home", "house")], []
     only_enterprise = scope.roles == {Role.ENTERPRISE}
     desk_officer = scope.has(Role.DEPARTMENT) and not scope.whole_city
+    if access.can(user, "dashboard.read"):
+        top.append((_("Dashboard"), "dashboard:index", "speedometer"))
     if access.can(user, "reports.submit") and not scope.whole_city:
         top.append((_("My reports due"), "projects:my-reports", "clipboard-check"))
     if scope.has(Role.CADRE):
@@ -36,6 +38,8 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
         top.append((_("Log a visit"), "enterprises:visit-create", "journal-plus"))
     if desk_officer:
         top.append((_("My obstacles"), "obstacles:obstacle-list", "inbox"))
+    if access.can(user, "directives.work") and not scope.whole_city:
+        top.append((_("Directives"), "meetings:directive-inbox", "flag"))
     if scope.whole_city:
         top.append((_("Dispatch"), "projects:period-list", "calendar-check"))
     label = _("Projects concerned") if scope.roles == {Role.DEPARTMENT} else _("Projects")
@@ -68,8 +72,33 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
             top.append((label, "exclamation-triangle", obstacles))
     elif access.can(user, "obstacles.metrics"):
         top.append((_("Obstacle metrics"), "obstacles:metrics", "speedometer2"))
+    if scope.whole_city:
+        meetings = [
+            (_("Meetings"), "meetings:meeting-list", "people-fill"),
+            (_("Directives"), "meetings:directive-list", "flag"),
+        ]
+        top.append((_("Meetings"), "people-fill", meetings))
+        ranking = [
+            (_("Ranking"), "targets:ranking", "trophy"),
+            (_("Published rankings"), "targets:snapshot-list", "award"),
+            (_("Targets"), "targets:target-grid", "bullseye"),
+            (_("Actuals"), "targets:actuals", "clipboard-data"),
+            (_("Campaigns"), "targets:campaign-list", "calendar-range"),
+        ]
+        top.append((_("Ranking"), "trophy", ranking))
+    elif not only_enterprise:
+        ranking = [(_("Published rankings"), "targets:snapshot-list", "award")]
+        if scope.has(Role.LOCALITY):
+            ranking.append((_("Targets"), "targets:target-grid", "bullseye"))
+        top.append((_("Ranking"), "trophy", ranking) if len(ranking) > 1 else ranking[0])
     if not only_enterprise:
-        top.append((_("Chains"), "industries:industry-list", "diagram-3"))
+        chains = [
+            (_("Chains"), "industries:industry-list", "diagram-3"),
+            (_("Target investors"), "industries:prospect-list", "binoculars"),
+        ]
+        top.append((_("Chains"), "diagram-3", chains))
+    if access.can(user, "bulletins.read"):
+        top.append((_("Reports"), "reports:report-list", "file-earmark-text"))
 
     more: list[tuple] = [
         (_("Localities"), "org:locality-list", "geo-alt"),
@@ -79,6 +108,8 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
         more.append((_("Users"), "accounts:user-list", "people"))
     if access.can(user, "dispatch.manage"):
         more.append((_("Dispatch cycles"), "projects:cycle-list", "arrow-repeat"))
+    if access.can(user, "maps.manage"):
+        more.append((_("Map boundaries"), "dashboard:boundaries", "map"))
     more.append((_("Traffic-light rules"), "projects:light-rules", "stoplights"))
     more.append((_("Obstacle time limits"), "obstacles:time-limits", "hourglass-split"))
     if access.can(user, "audit.read"):

@@ -21,6 +21,8 @@ class Column:
     nowrap: bool = False
     #: extra CSS classes of the header and the cells, e.g. "d-none d-md-table-cell"
     classes: str = ""
+    #: sum this column over every filtered row (not just the page) in a totals row
+    total: bool = False
 
     @property
     def css(self) -> str:

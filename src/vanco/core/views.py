@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db import transaction
+from django.db.models import Sum
 from django.forms.utils import flatatt
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -194,6 +195,7 @@ class ListPage(ScopedMixin, TemplateView):
         rows = [
             (obj, [(column, column.get(obj)) for column in columns]) for obj in page.object_list
         ]
+        column_totals = self.column_totals(qs, columns) if rows else None
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("export", None)
@@ -214,11 +216,21 @@ class ListPage(ScopedMixin, TemplateView):
             ),
             create_url=reverse(self.create_url_name) if self.create_url_name else None,
             empty_message=self.empty_message,
+            column_totals=column_totals,
         )
         template = self.template_name
         if request.htmx and request.htmx.target == "list-results":
             template = self.results_template()
         return self.render_to_response(context, template_name=template)
+
+    def column_totals(self, qs, columns) -> list | None:
+        """The totals row: each summed column's sum over all filtered rows (one query), None
+        where a column is not summed; None when no column is."""
+        summed = [column.name for column in columns if column.total]
+        if not summed:
+            return None
+        sums = qs.order_by().aggregate(**{name: Sum(name) for name in summed})
+        return [(column, sums[column.name] if column.total else None) for column in columns]
 
     def results_template(self) -> str:
         """The results fragment: the page's own `results` partial, or the one of core/list.html

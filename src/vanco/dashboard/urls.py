@@ -1,3 +1,5 @@
+from vanco.dashboard import views
+
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = views.urlpatterns

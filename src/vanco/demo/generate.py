@@ -23,9 +23,14 @@ from vanco.core.text import fold
 from vanco.demo import words
 from vanco.demo.bulk import BulkWriter, fast_sqlite
 from vanco.demo.chains import INDUSTRIES, SEGMENT_WORDS, parse_outline
+from vanco.demo.geo import generate_map
+from vanco.demo.meetings import generate_meetings
 from vanco.demo.people import PeopleFactory
 from vanco.demo.pipeline import generate_pipeline
+from vanco.demo.promotion import generate_promotion
+from vanco.demo.reports import generate_reports
 from vanco.demo.serve import generate_serving
+from vanco.demo.targets import generate_targets
 from vanco.demo.users import FIXED_LOGINS, UserPlanner, insert_users
 from vanco.industries.models import ChainNode, Industry
 from vanco.org.enums import LocalityKind
@@ -192,8 +197,16 @@ def generate(
         # Pairings, visits and obstacles: their own random stream, after everything else.
         audited = writer.audit_written
         generate_serving(writer=writer, actor=system, seed=seed, scale=scale, today=today)
+        # The leadership layer: target investors at the chain gaps, meetings and directives
+        # about the records above, targets set against them, the map, a first bulletin.
+        generate_promotion(writer=writer, actor=system, seed=seed, scale=scale, today=today)
+        generate_meetings(writer=writer, actor=system, seed=seed, scale=scale, today=today)
         audit += writer.audit_written - audited
         counts = writer.count()
+        counts.update(generate_targets(rng=random.Random(f"targets-{seed}"), today=today))
+        mapped = generate_map(rng=random.Random(f"map-{seed}"))
+        counts["org.Locality (boundaries)"] = mapped["localities"]
+        counts["reports.Report"] = generate_reports(scale=scale)
         counts["auditlog.LogEntry"] = audit
     if connection.vendor == "postgresql":
         # Fresh statistics, so that the first pages after a demo already get good plans

@@ -1,3 +1,5 @@
+from vanco.meetings import views
+
 app_name = "meetings"
 
-urlpatterns: list = []
+urlpatterns = views.urlpatterns

@@ -26,6 +26,9 @@ class Kind(models.TextChoices):
     OBSTACLE_RESOLVED = "obstacle_resolved", gettext_lazy("Obstacle resolved, please confirm")
     OBSTACLE_REOPENED = "obstacle_reopened", gettext_lazy("Obstacle reopened")
     VISIT_DUE = "visit_due", gettext_lazy("Visit due")
+    DIRECTIVE_ISSUED = "directive_issued", gettext_lazy("Directive assigned")
+    DIRECTIVE_OVERDUE = "directive_overdue", gettext_lazy("Directive overdue")
+    DIRECTIVE_DONE = "directive_done", gettext_lazy("Directive done")
 
 
 class EmailMode(models.TextChoices):
@@ -45,6 +48,7 @@ _BLANK_PARAMS = dict.fromkeys(
         "level",
         "enterprise",
         "frequency",
+        "directive",
     ),
     "",
 )
@@ -115,6 +119,11 @@ class Notification(models.Model):
             ),
             Kind.OBSTACLE_REOPENED: _("Obstacle %(obstacle)s was reopened: %(comment)s"),
             Kind.VISIT_DUE: _("A visit to %(enterprise)s is due (agreed: %(frequency)s)."),
+            Kind.DIRECTIVE_ISSUED: _(
+                "New directive for your unit: %(directive)s, due on %(due_on)s."
+            ),
+            Kind.DIRECTIVE_OVERDUE: _("Directive %(directive)s is overdue since %(due_on)s."),
+            Kind.DIRECTIVE_DONE: _("Directive %(directive)s was reported done."),
         }
         template = texts.get(self.kind, "%(project)s")
         try:

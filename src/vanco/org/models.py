@@ -20,6 +20,9 @@ class Locality(TreeModel, SearchableModel, VersionedModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=LocalityKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    # A GeoJSON geometry (Polygon or MultiPolygon, WGS 84), uploaded by the coordinator
+    # (org.boundaries) and drawn on the dashboard's offline map.
+    boundary = models.JSONField(_("boundary"), null=True, blank=True, editable=False)
 
     search_fields = ("code", "name")
     objects = ScopedManager()

@@ -404,6 +404,10 @@ def close_period(*, actor, period: DispatchPeriod, today=None) -> DispatchPeriod
         period.save()
         access.assert_still_editable(period, actor)
         recompute_lights(period=period, today=today or timezone.localdate(), actor=actor)
+        # The period's bulletins (one per configured language), queued with this transaction.
+        from vanco.reports.services import queue_period_bulletins
+
+        queue_period_bulletins(actor=actor, period=period)
     return period
 
 

@@ -22,6 +22,7 @@ from vanco.core.views import DetailPage, FormPage, ListPage, ScopedMixin
 from vanco.org.models import Locality
 from vanco.projects import dispatch, lights
 from vanco.projects.enums import PeriodStatus, ReportStatus
+from vanco.projects.filters import DATE_INPUT
 from vanco.projects.forms_dispatch import CycleForm, LightRulesForm, ReportForm
 from vanco.projects.models import (
     Attachment,
@@ -77,6 +78,8 @@ def bucket_q(name: str, today) -> Q:
         )
     if name in ("submitted", "returned", "accepted"):
         return Q(status=name)
+    if name == "counted":
+        return Q(status__in=dispatch.COUNTED)
     return Q()
 
 
@@ -272,7 +275,8 @@ class ReportFilter(django_filters.FilterSet):
         queryset=DispatchPeriod.objects.none(), label=gettext_lazy("Period")
     )
     bucket = django_filters.ChoiceFilter(
-        choices=list(BUCKETS.items()),
+        # Besides the board's buckets: the reports whose figures count (funds in place).
+        choices=[*BUCKETS.items(), ("counted", gettext_lazy("Counted (submitted or accepted)"))],
         label=gettext_lazy("Status"),
         empty_label=gettext_lazy("All"),
         method="filter_bucket",
@@ -282,6 +286,18 @@ class ReportFilter(django_filters.FilterSet):
         label=gettext_lazy("Locality"),
         method="filter_locality",
         empty_label=gettext_lazy("Whole city"),
+    )
+    period_ends_from = django_filters.DateFilter(
+        field_name="period__ends_on",
+        lookup_expr="gte",
+        label=gettext_lazy("Period ends from"),
+        widget=DATE_INPUT,
+    )
+    period_ends_to = django_filters.DateFilter(
+        field_name="period__ends_on",
+        lookup_expr="lte",
+        label=gettext_lazy("Period ends until"),
+        widget=DATE_INPUT,
     )
 
     class Meta:
@@ -320,6 +336,7 @@ REPORT_COLUMNS = [
         gettext_lazy("Funds in place this period"),
         sort="funds_this_period",
         numeric=True,
+        total=True,
     ),
     Column("submitted_at", gettext_lazy("Submitted at"), sort="submitted_at"),
 ]
