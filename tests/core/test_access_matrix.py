@@ -56,6 +56,7 @@ from vanco.projects.services import add_attachment
 from vanco.reports.models import Report as Bulletin
 from vanco.reports.models import ReportKind as BulletinKind
 from vanco.reports.models import ReportStatus as BulletinStatus
+from vanco.targets.enums import Metric
 from vanco.targets.models import Campaign, Target
 from vanco.targets.ranking import publish_ranking
 
@@ -1666,8 +1667,24 @@ def test_actuals_count_only_what_the_reader_sees(client, people, targets, role):
     """Visits this year: one to company A (district A), two to B and own (district B). A
     locality officer's actuals count only district A's."""
     users, _by_name = people
+    client.force_login(users[role])
     _, token = issue_token(user=users[role], name="matrix")
     Visit.objects.update(visited_on=timezone.localdate())
+    year = timezone.localdate().year
+    # The export: a row per locality of the grid, then (actual, target, completion) per metric.
+    column = 1 + 3 * list(Metric.values).index("visits")
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("targets:actuals"), {"year_from": year, "year_to": year, "export": "xlsx"}
+            ).getvalue()
+        ),
+        read_only=True,
+    )
+    exported = {
+        row[0]: Decimal(str(row[column]))
+        for row in workbook.active.iter_rows(min_row=2, values_only=True)
+    }
     rows = _api(
         client, "get", f"/api/v1/actuals?year_from={timezone.localdate().year}", token
     ).json()
@@ -1684,10 +1701,37 @@ def test_actuals_count_only_what_the_reader_sees(client, people, targets, role):
         if role == Role.LOCALITY
         else {"CITY": 3, "DA": 1, "DA-1": 0, "DB": 2, "DB-1": 0}
     )
-    assert visits == expected
+    # The grid: the reader's area and the level under it (the city: its districts).
+    names = {"CITY": "Thành phố Thử Nghiệm", "DA": "Quận Ánh Dương", "DB": "Huyện Bình Sơn"}
+    names["DA-1"] = "Phường Đông Hà"
+    grid = ("DA", "DA-1") if role == Role.LOCALITY else ("CITY", "DA", "DB")
+    assert {"api": visits, "export": exported} == {
+        "api": expected,
+        "export": {names[code]: expected[code] for code in grid},
+    }
 
 
 def _localities():
     from vanco.org.models import Locality
 
     return Locality.objects.all()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [*ROLES, NO_ROLE])
+def test_meeting_lists_never_leak(client, people, targets, role):
+    """Meetings are the government's working papers: a paired official, an enterprise user or
+    an account without a role finds none in the list, its export or the API."""
+    users, _by_name = people
+    client.force_login(users[role])
+    _, token = issue_token(user=users[role], name="matrix")
+    title = targets["meeting"].title
+    url = reverse("meetings:meeting-list")
+    body = _api(client, "get", "/api/v1/meetings?limit=200", token).json()
+    found = {
+        "page": f">{title}<" in client.get(url).content.decode(),
+        "export": title in _cells(client.get(url + "?export=xlsx")),
+        "api": [item["title"] for item in body["items"]],
+    }
+    reader = role in MEETING_READERS
+    assert found == {"page": reader, "export": reader, "api": [title] if reader else []}

@@ -17,7 +17,7 @@ from vanco.core import access
 from vanco.core.uploads import download_response
 from vanco.projects.models import DispatchPeriod
 from vanco.reports import services
-from vanco.reports.models import Report
+from vanco.reports.models import Report, ReportStatus
 from vanco.reports.views import CONTENT_TYPES, _Download
 
 router = Router(tags=["reports"])
@@ -112,7 +112,9 @@ def get_report(request, pk: int):
 @router.get("/bulletins/{pk}/files/{fmt}", url_name="get_bulletin_file")
 def get_report_file(request, pk: int, fmt: Literal["pdf", "xlsx"]):
     """The generated PDF or Excel file."""
-    report = access.visible_or_404(_visible(request), request.user, pk)
+    report = access.visible_or_404(
+        _visible(request).filter(status=ReportStatus.DONE), request.user, pk
+    )
     stored = getattr(report, fmt)
     if not stored:
         raise Http404("not generated")

@@ -8,4 +8,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Bulletins and reports")
 
     def ready(self):
+        from vanco.core import schedule
         from vanco.reports import checks  # noqa: F401 (registers the font check)
+
+        # Reports left "running" by a worker that died become failed.
+        schedule.register("reports_tick", every_minutes=60)

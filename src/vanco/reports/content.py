@@ -3,8 +3,8 @@ generating user may see, in the active language. The same sections become the PD
 the Excel's sheets (raw values there, numbers formatted for the locale in the PDF).
 
 The summary figures of a bulletin come from `vanco.dashboard.figures` (the same functions the
-dashboard shows, so the bulletin and the dashboard never disagree); until that module exists an
-interim summary is computed here from the same visible querysets.
+dashboard shows, so the bulletin and the dashboard never disagree), the actuals of the annual
+report from `vanco.targets.actuals` (the one definition of each measure).
 """
 
 from __future__ import annotations
@@ -18,13 +18,17 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from vanco.obstacles.enums import UNRESOLVED_STATUSES
+from vanco.dashboard import figures as dashboard
+from vanco.meetings.enums import OPEN_STATUSES as OPEN_DIRECTIVES
+from vanco.meetings.models import Directive
 from vanco.obstacles.models import Obstacle
 from vanco.org.enums import LocalityKind
 from vanco.org.models import Locality
-from vanco.projects.enums import Light, ReportStatus
-from vanco.projects.lights import reasons_text
+from vanco.projects.enums import ReportStatus
 from vanco.projects.models import ProgressReport, Project
+from vanco.targets.actuals import actuals, completed_q
+from vanco.targets.enums import Metric
+from vanco.targets.models import Target
 
 #: rows of one section printed in the PDF; the Excel has them all
 PDF_MAX_ROWS = 300
@@ -67,97 +71,30 @@ def city_name() -> str:
 # --- the summary figures --------------------------------------------------------------------
 
 
-def dashboard_figures():
-    """vanco.dashboard.figures, or None while it does not exist yet."""
-    try:
-        from vanco.dashboard import figures
-    except ImportError:
-        return None
-    return figures
-
-
 def _scalar(value) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def summary_items(summary) -> list[tuple[str, object]]:
-    """(key, value) of the scalar figures of the dashboard's summary, whatever its shape (a
-    dataclass, a dict, or a list of items with key/label and value)."""
-    if dataclasses.is_dataclass(summary):
-        pairs = [
-            (field.name, getattr(summary, field.name)) for field in dataclasses.fields(summary)
-        ]
-    elif isinstance(summary, dict):
-        pairs = list(summary.items())
-    else:
-        pairs = []
-        for item in summary or ():
-            key = getattr(item, "key", None) or getattr(item, "label", None)
-            if isinstance(item, dict):
-                key = item.get("key") or item.get("label")
-                pairs.append((str(key), item.get("value")))
-            else:
-                pairs.append((str(key), getattr(item, "value", None)))
-    return [(str(key), value) for key, value in pairs if _scalar(value)]
-
-
 def summary_label(key: str) -> str:
-    figures = dashboard_figures()
-    labels = getattr(figures, "SUMMARY_LABELS", {}) if figures else {}
-    if key in labels:
-        label = labels[key]
-        return str(label() if callable(label) else label)
-    interim = {
-        "projects_total": _("Projects"),
-        "signed_count": _("Signed"),
-        "signed_amount": _("Signed amount"),
-        "started_count": _("Started"),
-        "completed_count": _("Completed"),
-        "red_count": _("Red projects"),
-        "obstacles_open": _("Obstacles not resolved"),
-        "obstacles_overdue": _("Obstacles overdue"),
-    }
-    return str(interim.get(key, key.replace("_", " ").capitalize()))
-
-
-def interim_summary(user, start: datetime.date, end: datetime.date) -> dict:
-    """The summary from the visible rows, while vanco.dashboard.figures is not there."""
-    projects = Project.objects.visible_to(user)
-    signed = projects.filter(signing_date__range=(start, end)).aggregate(
-        count=Count("pk"), amount=Sum("signed_amount")
-    )
-    obstacles = Obstacle.objects.visible_to(user).filter(status__in=UNRESOLVED_STATUSES)
-    return {
-        "projects_total": projects.count(),
-        "signed_count": signed["count"],
-        "signed_amount": signed["amount"] or Decimal("0"),
-        "started_count": projects.filter(start_date__range=(start, end)).count(),
-        "completed_count": projects.filter(in_period("completion_date", start, end)).count(),
-        "red_count": projects.filter(light=Light.RED).count(),
-        "obstacles_open": obstacles.count(),
-        "obstacles_overdue": obstacles.filter(due_on__lt=end).count(),
-    }
+    return str(dashboard.SUMMARY_LABELS[key]())
 
 
 def bulletin_summary(user, period) -> dict:
     """{key: value} of the period's summary figures, as the dashboard computes them."""
-    figures = dashboard_figures()
-    if figures is None:
-        return interim_summary(user, period.starts_on, period.ends_on)
-    filters = figures.Filters(period.starts_on, period.ends_on, None, None)
-    return dict(summary_items(figures.summary(user, filters, today=period.ends_on)))
+    filters = dashboard.Filters(period.starts_on, period.ends_on, None, None)
+    summary = dashboard.summary(user, filters, today=period.ends_on)
+    return {key: value for key, value in summary.items() if _scalar(value)}
 
 
 # --- sections -------------------------------------------------------------------------------
 
 
 def in_period(field: str, start: datetime.date, end: datetime.date) -> Q:
-    """Projects whose `field` date falls in the period; "completed" also counts the projects
-    that went straight into operation then (as the dashboard and the targets count them)."""
-    condition = Q(**{f"{field}__range": (start, end)})
+    """Projects whose `field` date falls in the period; "completed" is the targets' definition
+    (the completion date, or the operation date when none was recorded)."""
     if field == "completion_date":
-        condition |= Q(operation_date__range=(start, end))
-    return condition
+        return completed_q(start, end)
+    return Q(**{f"{field}__range": (start, end)})
 
 
 def _project_columns(amount_label: str | None = None) -> list[Column]:
@@ -215,20 +152,15 @@ def bulletin(user, period, progress=lambda percent: None) -> Document:
             )
         )
     progress(40)
-    figures = dashboard_figures()
-    if figures is not None:
-        filters = figures.Filters(start, end, None, None)
-        _count, red_rows = figures.red_projects(user, filters, limit=ALL_ROWS)
-        red = [(row["project"], row["reasons"]) for row in red_rows]
-    else:
-        red = [
-            (p, reasons_text(p.light_reasons))
-            for p in projects.filter(light=Light.RED).select_related("locality").order_by("code")
-        ]
+    filters = dashboard.Filters(start, end, None, None)
+    _count, red_rows = dashboard.red_projects(user, filters, limit=ALL_ROWS)
+    red = [(row["project"], row["reasons"]) for row in red_rows]
+    generated_on = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
     sections.append(
         Section(
             "red",
-            _("Red list"),
+            # Lights are today's: a bulletin made after its period says so.
+            _("Red list on %(date)s") % {"date": generated_on},
             [
                 Column(pgettext("project", "Code"), width=0),
                 Column(_("Project"), width=3),
@@ -264,16 +196,8 @@ def bulletin(user, period, progress=lambda percent: None) -> Document:
             _("No obstacle resolved in this period."),
         )
     )
-    if figures is not None:
-        _count, overdue_rows = figures.overdue_obstacles(user, filters, today=end, limit=ALL_ROWS)
-        overdue = [(row["obstacle"], row["days_overdue"]) for row in overdue_rows]
-    else:
-        overdue = [
-            (o, (end - o.due_on).days)
-            for o in obstacles.filter(status__in=UNRESOLVED_STATUSES, due_on__lt=end).order_by(
-                "due_on"
-            )
-        ]
+    _count, overdue_rows = dashboard.overdue_obstacles(user, filters, today=end, limit=ALL_ROWS)
+    overdue = [(row["obstacle"], row["days_overdue"]) for row in overdue_rows]
     sections.append(
         Section(
             "overdue",
@@ -312,9 +236,7 @@ def bulletin(user, period, progress=lambda percent: None) -> Document:
             _("Every progress report of this period is in."),
         )
     )
-    directives = directives_section(user, start, end)
-    if directives is not None:
-        sections.append(directives)
+    sections.append(directives_section(user, start, end))
     progress(80)
     return Document(
         title=_("Dispatch bulletin"),
@@ -329,14 +251,9 @@ def bulletin(user, period, progress=lambda percent: None) -> Document:
     )
 
 
-def directives_section(user, start: datetime.date, end: datetime.date) -> Section | None:
+def directives_section(user, start: datetime.date, end: datetime.date) -> Section:
     """The directives in force during the period: still open at its end, or done within it;
-    None while the meetings app has no directives."""
-    try:
-        from vanco.meetings.enums import OPEN_STATUSES as OPEN_DIRECTIVES
-        from vanco.meetings.models import Directive
-    except ImportError:
-        return None
+    their status is today's (the section's title says so)."""
     rows = []
     directives = (
         Directive.objects.visible_to(user)
@@ -353,7 +270,8 @@ def directives_section(user, start: datetime.date, end: datetime.date) -> Sectio
         rows.append([directive.title, status, directive.due_on, done])
     return Section(
         "directives",
-        _("Directives"),
+        _("Directives, status on %(date)s")
+        % {"date": formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")},
         [
             Column(_("Directive"), width=5),
             Column(_("Status"), width=2),
@@ -365,14 +283,9 @@ def directives_section(user, start: datetime.date, end: datetime.date) -> Sectio
     )
 
 
-def targets_section(user, year: int) -> Section | None:
+def targets_section(user, year: int) -> Section:
     """Results against the year's targets, per locality and metric (targets.actuals is THE
-    definition of the actual figures); None while the targets app is not there."""
-    try:
-        from vanco.targets.actuals import actuals
-        from vanco.targets.models import Target
-    except ImportError:
-        return None
+    definition of the actual figures)."""
     targets = list(
         Target.objects.visible_to(user)
         .filter(year=year)
@@ -405,50 +318,89 @@ def targets_section(user, year: int) -> Section | None:
 
 
 def annual(user, year: int, progress=lambda percent: None) -> Document:
-    """Results of a year by locality and by industry (targets are added once the targets app
-    provides them)."""
+    """Results of a year against the targets, then by district or park (each with its whole
+    subtree, as the targets count them) and by leading industry."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    projects = Project.objects.visible_to(user)
     columns = [
         Column(_("Signed projects"), numeric=True, width=1),
         Column(_("Amount signed"), numeric=True, width=1),
         Column(_("Projects started"), numeric=True, width=1),
         Column(_("Projects completed"), numeric=True, width=1),
     ]
-    sections = []
-    for key, title, group, label in (
-        ("by_locality", _("Results by locality"), "locality__name", _("Locality")),
-        ("by_industry", _("Results by industry"), "industry__name", _("Industry")),
-    ):
-        table: dict[str, list] = {}
-        signed = (
-            projects.filter(signing_date__range=(start, end))
-            .values(group)
-            .annotate(count=Count("pk"), amount=Sum("signed_amount"))
-            .order_by()
+    sections = [targets_section(user, year)]
+    progress(30)
+    top = list(
+        Locality.objects.visible_to(user).filter(parent__parent__isnull=True, parent__isnull=False)
+    )
+    visible_ids = {locality.pk for locality in top}
+    if not top:
+        # A locality officer: their own localities are the top of what they see.
+        top = list(Locality.objects.visible_to(user).order_by("path"))
+        top = [
+            locality
+            for locality in top
+            if not any(locality.path.startswith(other.path) for other in top if other != locality)
+        ]
+        visible_ids = {locality.pk for locality in top}
+    figures = actuals(user, years=[year], locality_ids=visible_ids)
+    metrics = (
+        Metric.PROJECTS_SIGNED,
+        Metric.AMOUNT_SIGNED,
+        Metric.PROJECTS_STARTED,
+        Metric.PROJECTS_COMPLETED,
+    )
+
+    def figure(locality, metric):
+        value = figures.get((locality.pk, metric)) or Decimal("0")
+        return value if metric == Metric.AMOUNT_SIGNED else int(value)
+
+    rows = [
+        [locality.name, *(figure(locality, metric) for metric in metrics)]
+        for locality in sorted(top, key=lambda locality: locality.path)
+    ]
+    sections.append(
+        Section(
+            "by_locality",
+            _("Results by locality"),
+            [Column(_("Locality"), width=3), *columns],
+            rows,
+            _("No result this year."),
         )
-        for row in signed:
-            table.setdefault(row[group] or "—", [0, Decimal("0"), 0, 0])[:2] = [
-                row["count"],
-                row["amount"] or Decimal("0"),
-            ]
-        for index, field in ((2, "start_date"), (3, "completion_date")):
-            counts = (
-                projects.filter(in_period(field, start, end))
-                .values(group)
-                .annotate(count=Count("pk"))
-                .order_by()
-            )
-            for row in counts:
-                table.setdefault(row[group] or "—", [0, Decimal("0"), 0, 0])[index] = row["count"]
-        rows = [[name, *values] for name, values in sorted(table.items())]
-        sections.append(
-            Section(key, title, [Column(label, width=3), *columns], rows, _("No result this year."))
+    )
+    progress(55)
+    projects = Project.objects.visible_to(user)
+    signed = Q(signing_date__range=(start, end))
+    by_industry = (
+        projects.values("industry_id", "industry__name", "industry__sort_order")
+        .annotate(
+            signed=Count("pk", filter=signed),
+            amount=Sum("signed_amount", filter=signed),
+            started=Count("pk", filter=Q(start_date__range=(start, end))),
+            completed=Count("pk", filter=completed_q(start, end)),
         )
-        progress(40 if key == "by_locality" else 75)
-    targets = targets_section(user, year)
-    if targets is not None:
-        sections.insert(0, targets)
+        .order_by("industry__sort_order", "industry__name")
+    )
+    rows = [
+        [
+            row["industry__name"] or "—",
+            row["signed"],
+            row["amount"] or Decimal("0"),
+            row["started"],
+            row["completed"],
+        ]
+        for row in by_industry
+        if row["signed"] or row["started"] or row["completed"]
+    ]
+    sections.append(
+        Section(
+            "by_industry",
+            _("Results by industry"),
+            [Column(_("Leading industry"), width=3), *columns],
+            rows,
+            _("No result this year."),
+        )
+    )
+    progress(75)
     return Document(
         title=_("Annual work report"),
         subject=_("Year %(year)s") % {"year": year},

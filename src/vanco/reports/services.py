@@ -8,6 +8,7 @@ Progress writes are single committed UPDATEs of the row, as for import jobs (cor
 
 from __future__ import annotations
 
+import datetime
 import logging
 import tempfile
 from decimal import Decimal
@@ -176,6 +177,11 @@ def run_report(report_id: int) -> str:
         except Exception:
             logger.exception("report %s failed", report_id)
             error = _("The report could not be generated; try again or tell the administrator.")
+    if error:
+        # A failed report keeps no half-made file: only finished reports are downloaded.
+        for stored in (report.pdf, report.xlsx):
+            if stored:
+                stored.delete(save=False)
     Report.objects.filter(pk=report_id).update(
         status=ReportStatus.FAILED if error else ReportStatus.DONE,
         progress=100,
@@ -192,3 +198,21 @@ def run_report(report_id: int) -> str:
 def generate_report(report_id: int) -> str:
     """The background task (the db_worker runs it)."""
     return run_report(report_id)
+
+
+#: a report still "running" this long after it started lost its worker
+STALE_AFTER = datetime.timedelta(hours=1)
+
+
+def fail_stale_reports(*, now=None) -> int:
+    """Mark as failed the reports whose worker died while generating them (their row would
+    otherwise poll for ever); returns how many."""
+    now = now or timezone.now()
+    stale = Report.objects.filter(status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    return stale.update(
+        status=ReportStatus.FAILED,
+        progress=100,
+        error=_("The generation stopped (the worker was interrupted); request the report again."),
+        finished_at=now,
+        updated_at=now,
+    )

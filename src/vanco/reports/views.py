@@ -19,7 +19,7 @@ from vanco.core.views import ListPage, ScopedMixin
 from vanco.reports import services
 from vanco.reports.filters import ReportFilter
 from vanco.reports.forms import GenerateForm
-from vanco.reports.models import Report
+from vanco.reports.models import Report, ReportStatus
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -121,7 +121,9 @@ class ReportDownload(ScopedMixin, View):
     def get(self, request, pk, fmt):
         if fmt not in CONTENT_TYPES:
             raise Http404("format")
-        report = access.visible_or_404(Report, request.user, pk)
+        report = access.visible_or_404(
+            Report.objects.filter(status=ReportStatus.DONE), request.user, pk
+        )
         stored = getattr(report, fmt)
         if not stored:
             raise Http404("not generated")
