@@ -59,10 +59,12 @@ def make_reports(world, period, count):
 def test_archive_open_only_to_bulletin_readers(client, world, done_report, role, status):
     client.force_login(world["users"][role])
     assert client.get(reverse("reports:report-list")).status_code == status
+    # A report does not exist for whoever may not read bulletins.
+    hidden = 404 if status == 403 else status
     pdf = reverse("reports:report-download", args=[done_report.pk, "pdf"])
-    assert client.get(pdf).status_code == status
+    assert client.get(pdf).status_code == hidden
     row = reverse("reports:report-row", args=[done_report.pk])
-    assert client.get(row).status_code == status
+    assert client.get(row).status_code == hidden
 
 
 def test_archive_lists_the_report_with_its_downloads(client, world, done_report):
@@ -167,8 +169,8 @@ def test_api_requests_and_reads_a_report(
 def test_api_reports_forbidden_to_others(world, done_report, role):
     api = Api(world["users"][role])
     assert api.get("/api/v1/bulletins").status_code == 403
-    assert api.get(f"/api/v1/bulletins/{done_report.pk}").status_code == 403
-    assert api.get(f"/api/v1/bulletins/{done_report.pk}/files/pdf").status_code == 403
+    assert api.get(f"/api/v1/bulletins/{done_report.pk}").status_code == 404
+    assert api.get(f"/api/v1/bulletins/{done_report.pk}/files/pdf").status_code == 404
     response = api.post("/api/v1/bulletins", {"kind": "annual", "language": "vi", "year": 2026})
     assert response.status_code == 403
 

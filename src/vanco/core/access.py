@@ -374,6 +374,27 @@ def _meeting_readers(qs: QuerySet, scope: Scope) -> QuerySet:
     return qs if scope.roles & _MEETING_READERS else qs.none()
 
 
+def _agenda_items_visible(qs: QuerySet, scope: Scope) -> QuerySet:
+    """A meeting reader sees an agenda item when they may see what it is about: an item copies
+    the title (and a red project's reasons) of its project, obstacle or directive."""
+    if not scope.roles & _MEETING_READERS:
+        return qs.none()
+    if scope.whole_city:
+        return qs
+    from vanco.meetings.models import Directive
+    from vanco.obstacles.models import Obstacle
+    from vanco.projects.models import Project
+
+    projects = Project.objects.filter(_project_q(scope)).values("pk")
+    obstacles = Obstacle.objects.filter(_obstacle_q(scope)).values("pk")
+    directives = Directive.objects.filter(_directive_q(scope)).values("pk")
+    return qs.filter(
+        Q(project__isnull=True) | Q(project__in=projects),
+        Q(obstacle__isnull=True) | Q(obstacle__in=obstacles),
+        Q(directive__isnull=True) | Q(directive__in=directives),
+    )
+
+
 def _directive_q(scope: Scope, prefix: str = "") -> Q:
     """Directives assigned to one of the scope's departments or to a locality in its subtrees
     (a pk subquery: joining the assignees would repeat rows)."""
@@ -453,7 +474,7 @@ RULES: dict[str, Rule] = {
     "industries.prospect": Rule(visible=_officials, editable=_holding("prospects.manage")),
     "industries.outreachactivity": Rule(visible=_officials, editable=_holding("prospects.manage")),
     "meetings.meeting": Rule(visible=_meeting_readers, editable=_coordinators),
-    "meetings.agendaitem": Rule(visible=_meeting_readers, editable=_coordinators),
+    "meetings.agendaitem": Rule(visible=_agenda_items_visible, editable=_coordinators),
     "meetings.meetingattachment": Rule(visible=_meeting_readers, editable=_coordinators),
     "meetings.directive": _directives(),
     "meetings.directiveupdate": _directives("directive__"),

@@ -114,7 +114,11 @@ class ProspectForm(VersionedModelForm):
         if industry_id:
             nodes = nodes.filter(industry_id=industry_id)
         self.fields["node"].queryset = nodes.order_by("industry__sort_order", "path")
-        self.fields["owner"].queryset = owner_choices(user)
+        owners = owner_choices(user)
+        if self.instance.owner_id:
+            # The current owner stays a valid choice even when the editor cannot see them.
+            owners = owners | type(self.instance.owner).objects.filter(pk=self.instance.owner_id)
+        self.fields["owner"].queryset = owners
         self.fields["status"].choices = [
             (value, label) for value, label in ProspectStatus.choices if value in EDITABLE_STATUSES
         ]

@@ -15,7 +15,8 @@ from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from vanco.core import figures
+from vanco.core import access, figures
+from vanco.core.tree import PATH_DIGITS
 from vanco.enterprises.enums import EnterpriseStatus
 from vanco.enterprises.models import Enterprise
 from vanco.industries.enums import OPEN_PROSPECT_STATUSES
@@ -70,27 +71,35 @@ class NodeFigures:
         return [(stage, self.stages.get(stage.value, 0)) for stage in MAP_STAGES]
 
 
-def _operating_links(user, node_ids):
-    """(node id, enterprise id) pairs of the visible operating enterprises of these nodes."""
+def _operating_links(user, industry_ids):
+    """The links (node, enterprise) of the visible operating enterprises to the chains of these
+    industries; callers keep the nodes they show."""
     through = Enterprise.chain_nodes.through
-    visible = Enterprise.objects.visible_to(user).filter(status=EnterpriseStatus.OPERATING)
-    return through.objects.filter(
-        chainnode_id__in=node_ids, enterprise_id__in=visible.values("pk")
-    ).values_list("chainnode_id", "enterprise_id")
+    # Joined through the node's industry, not filtered by a list of node ids: with such a
+    # list SQLite walks every operating enterprise and probes each id (2 s on the large data).
+    links = through.objects.filter(
+        chainnode__industry_id__in=industry_ids, enterprise__status=EnterpriseStatus.OPERATING
+    )
+    if not access.scope_for(user).whole_city:
+        links = links.filter(enterprise_id__in=Enterprise.objects.visible_to(user).values("pk"))
+    return links.values_list("chainnode_id", "enterprise_id")
 
 
 def _subtree_totals(nodes: list[NodeFigures], own_links: dict[int, set]) -> None:
-    """Distinct enterprises of each node's subtree (paths are prefixes of their descendants')."""
-    by_path = sorted(nodes, key=lambda n: n.path)
-    for node in by_path:
+    """Distinct enterprises of each node's subtree, bottom-up: each node's set is merged once
+    into its parent's (found by the path), so the cost grows with the links, not the square
+    of the chain."""
+    by_path = {node.path: node for node in nodes}
+    subtree: dict[str, set] = {}
+    # Longest paths first: every descendant is done before its ancestors.
+    for node in sorted(nodes, key=lambda n: len(n.path), reverse=True):
         node.enterprises = len(own_links.get(node.id, ()))
-    for index, node in enumerate(by_path):
-        found = set(own_links.get(node.id, ()))
-        for other in by_path[index + 1 :]:
-            if not other.path.startswith(node.path):
-                break
-            found |= own_links.get(other.id, set())
+        found = subtree.pop(node.path, set())
+        found |= own_links.get(node.id, set())
         node.enterprises_in_subtree = len(found)
+        parent_path = node.path[: -(PATH_DIGITS + 1)]
+        if parent_path in by_path:
+            subtree.setdefault(parent_path, set()).update(found)
 
 
 def chain_nodes(user, industry: Industry) -> list[NodeFigures]:
@@ -106,8 +115,9 @@ def chain_nodes(user, industry: Industry) -> list[NodeFigures]:
     ids = [node.id for node in nodes]
     by_id = {node.id: node for node in nodes}
     links: dict[int, set] = defaultdict(set)
-    for node_id, enterprise_id in _operating_links(user, ids):
-        links[node_id].add(enterprise_id)
+    for node_id, enterprise_id in _operating_links(user, [industry.pk]):
+        if node_id in by_id:
+            links[node_id].add(enterprise_id)
     _subtree_totals(nodes, links)
     stage_rows = (
         Project.objects.visible_to(user)
@@ -199,9 +209,20 @@ def _coverage(user, industry_id) -> list[dict]:
         )
         nodes_by_industry[row["industry_id"]].append(node)
         all_nodes.append(node)
-    links: dict[int, set] = defaultdict(set)
-    for node_id, enterprise_id in _operating_links(user, [n.id for n in all_nodes]):
-        links[node_id].add(enterprise_id)
+    # Coverage needs only which nodes have an operating enterprise (a few hundred ids), not
+    # the enterprises themselves: a node is covered when it or a node below it has one.
+    with_enterprise = set(
+        _operating_links(user, ids).values_list("chainnode_id", flat=True).distinct()
+    )
+    covered_paths = set()
+    for node in all_nodes:
+        if node.id in with_enterprise:
+            path = node.path
+            while path and path not in covered_paths:
+                covered_paths.add(path)
+                path = path[: -(PATH_DIGITS + 1)]
+    for node in all_nodes:
+        node.enterprises_in_subtree = 1 if node.path in covered_paths else 0
     prospects = dict(
         Prospect.objects.visible_to(user)
         .filter(industry_id__in=ids, status__in=OPEN_PROSPECT_STATUSES)
@@ -213,7 +234,6 @@ def _coverage(user, industry_id) -> list[dict]:
     result = []
     for row in industries:
         nodes = nodes_by_industry.get(row["id"], [])
-        _subtree_totals(nodes, links)
         gaps = [node for node in nodes if node.is_gap]
         result.append(
             {

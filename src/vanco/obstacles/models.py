@@ -241,6 +241,8 @@ class Obstacle(SearchableModel, VersionedModel):
             models.Index(fields=["escalation_level", "status"], name="obstacle_escalated"),
             # The metrics cache's data version: the latest change of any obstacle.
             models.Index(fields=["updated_at"], name="obstacle_updated"),
+            # The dashboard's satisfaction trend and the targets' satisfaction: closed per month.
+            models.Index(fields=["closed_at"], name="obstacle_closed"),
         ]
 
     def __str__(self) -> str:

@@ -90,6 +90,7 @@ def list_reports(
 @router.post("/bulletins", response={201: BulletinOut}, url_name="request_bulletin")
 def request_report(request, payload: BulletinIn):
     """Queue a bulletin (period_id) or an annual report (year); poll its status."""
+    access.require(request.user, "bulletins.generate")
     period = None
     if payload.period_id is not None:
         period = access.visible_or_404(DispatchPeriod, request.user, payload.period_id)
@@ -106,14 +107,15 @@ def request_report(request, payload: BulletinIn):
 @router.get("/bulletins/{pk}", response=BulletinOut, url_name="get_bulletin")
 def get_report(request, pk: int):
     """One report: status, progress and, once done, the links to its files."""
-    return access.visible_or_404(_visible(request), request.user, pk)
+    # Looked up first: for whoever may not read bulletins the report does not exist (404).
+    return access.visible_or_404(Report, request.user, pk)
 
 
 @router.get("/bulletins/{pk}/files/{fmt}", url_name="get_bulletin_file")
 def get_report_file(request, pk: int, fmt: Literal["pdf", "xlsx"]):
     """The generated PDF or Excel file."""
     report = access.visible_or_404(
-        _visible(request).filter(status=ReportStatus.DONE), request.user, pk
+        Report.objects.filter(status=ReportStatus.DONE), request.user, pk
     )
     stored = getattr(report, fmt)
     if not stored:

@@ -310,7 +310,7 @@ def targets_section(user, year: int) -> Section:
             Column(_("Target"), width=3),
             Column(_("Planned"), numeric=True, width=0),
             Column(_("Achieved"), numeric=True, width=0),
-            Column(_("% of target"), numeric=True, width=0),
+            Column(_("Share of target (%)"), numeric=True, width=0),
         ],
         rows,
         _("No target was set for this year."),

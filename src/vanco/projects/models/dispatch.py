@@ -168,8 +168,14 @@ class ProgressReport(VersionedModel):
             ),
         ]
         indexes = [
-            # The dispatch board: a period's reports by status.
-            models.Index(fields=["period", "status"], name="report_period_status"),
+            # The dispatch board: a period's reports by status; with the project and the funds
+            # it also covers the dashboard's and the targets' funds sums (no table reads).
+            models.Index(
+                fields=["period", "status", "project", "funds_this_period"],
+                name="report_period_status_funds",
+            ),
+            # The dashboard's cached funds figures: their data version (latest report change).
+            models.Index(fields=["updated_at"], name="report_updated"),
         ]
 
     def __str__(self) -> str:
