@@ -143,6 +143,14 @@ def test_api_pagination_negative_offset_is_refused(world, api):
     assert list(error["fields"]) == ["offset"]
 
 
+@pytest.mark.django_db
+def test_api_pagination_offset_past_any_integer_is_refused(world, api):
+    response = api.get("/api/v1/users", {"offset": 10**20})
+
+    error = assert_error_shape(response, 422, "invalid")
+    assert list(error["fields"]) == ["offset"]
+
+
 # --- Filters -----------------------------------------------------------------------------------
 
 

@@ -81,3 +81,11 @@ def test_fast_selects_swaps_plain_selects_only(world):
     html = str(form["locality"])
     assert f'<option value="{world["district_a"].pk}" selected>' in html
     assert html.count("<option") == Locality.objects.count() + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["abc", "1.5", "-3", "999999999999999999999"])
+def test_list_page_answers_any_page_number(coordinator_client, page):
+    response = coordinator_client.get(reverse("projects:project-list"), {"page": page})
+    assert response.status_code == 200
+    assert response.context["page"].number == 1

@@ -1,7 +1,6 @@
 from django.db import transaction
 from django.db.models import Prefetch
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from vanco.accounts import services
@@ -9,6 +8,7 @@ from vanco.accounts.forms import RoleRowForm, UserForm
 from vanco.accounts.models import RoleAssignment, User
 from vanco.api.crud import get_editable, get_visible
 from vanco.api.errors import FormInvalid, form_errors
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.core import access
 from vanco.core.services import save_versioned
 from vanco.core.text import fold

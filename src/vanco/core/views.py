@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage, InvalidPage, Paginator
 from django.db import transaction
 from django.db.models import Sum
 from django.forms.utils import flatatt
@@ -188,8 +188,11 @@ class ListPage(ScopedMixin, TemplateView):
         paginator = self.get_paginator(qs)
         try:
             page = paginator.page(request.GET.get("page", 1))
-        except (EmptyPage, ValueError, TypeError):
-            page = paginator.page(paginator.num_pages if request.GET.get("page") else 1)
+        except EmptyPage:
+            page = paginator.page(paginator.num_pages)
+        except (InvalidPage, ValueError, TypeError):
+            # "abc", "1.5": not a page number, the first page
+            page = paginator.page(1)
         page.object_list = self.page_objects(qs, page)
         columns = self.get_columns()
         rows = [

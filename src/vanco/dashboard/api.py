@@ -40,7 +40,7 @@ def dashboard_figures(request, query: Query[DashboardQuery]):
     filters = _filters(request, query)
     user, today = request.user, timezone.localdate()
     values = f.summary(user, filters, today=today)
-    urls = f.summary_urls(filters)
+    urls = f.summary_urls(filters, today=today)
     red_count, red_rows = f.red_projects(user, filters)
     overdue_count, overdue_rows = f.overdue_obstacles(user, filters, today=today)
     return {

@@ -218,9 +218,15 @@ def _summary(user, filters: Filters, *, today: datetime.date) -> dict:
     }
 
 
-def summary_urls(filters: Filters) -> dict[str, str]:
+def summary_urls(filters: Filters, *, today: datetime.date | None = None) -> dict[str, str]:
     """The list behind each big number (same filters, same count)."""
     start, end = _iso(filters.start), _iso(filters.end)
+    today = today or timezone.localdate()
+    if filters.end < today:
+        # Overdue at the end of a past range: still open and due before that day.
+        overdue = obstacle_url(filters, status_group="open", due_before=_iso(filters.end))
+    else:
+        overdue = obstacle_url(filters, deadline="overdue")
     projects_all = project_url(filters)
     resolved = obstacle_url(filters, resolved_from=start, resolved_to=end)
     return {
@@ -233,7 +239,7 @@ def summary_urls(filters: Filters) -> dict[str, str]:
         "funds_in_place": project_url(filters, funds_from=start, funds_to=end),
         "red_count": project_url(filters, light=Light.RED),
         "obstacles_open": obstacle_url(filters, status_group="unresolved"),
-        "obstacles_overdue": obstacle_url(filters, deadline="overdue"),
+        "obstacles_overdue": overdue,
         "obstacles_resolved": resolved,
         "obstacles_resolved_on_time": obstacle_url(
             filters, resolved_from=start, resolved_to=end, on_time="yes"
@@ -337,12 +343,14 @@ def by_locality(user, filters: Filters) -> list[dict]:
                     "label": locality.name,
                     "count": row["count"],
                     "amount": _money(row["amount"]),
+                    # The chosen locality's (or the city's) own projects have no list of
+                    # their own: the locality filter always takes the whole subtree.
                     "url": project_url(
                         Filters(filters.start, filters.end, filters.industry_id, None),
                         locality=locality.pk,
                     )
-                    if locality.path != path
-                    else project_url(filters),
+                    if locality.depth > 0 and locality.path != path
+                    else None,
                 }
             )
         return sorted(rows, key=lambda r: (-r["count"], r["label"]))

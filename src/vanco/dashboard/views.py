@@ -84,7 +84,7 @@ class DashboardForm(forms.Form):
 
 def _figures_context(user, filters: f.Filters, *, today: datetime.date) -> dict:
     values = f.summary(user, filters, today=today)
-    urls = f.summary_urls(filters)
+    urls = f.summary_urls(filters, today=today)
     numbers = [
         {
             "key": key,

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from vanco.api.crud import add_reference_operations, get_editable, get_visible, ordering
 from vanco.api.errors import FormInvalid, form_errors
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.core import access
 from vanco.core.text import fold
 from vanco.industries import queries, services

@@ -108,6 +108,10 @@ class ObstacleFilter(django_filters.FilterSet):
         method="filter_deadline",
         empty_label=_("All"),
     )
+    # Past due on a given day (a dashboard's figure for a past year): due before that day.
+    due_before = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="lt", label=_("Due before"), widget=DATE_INPUT
+    )
     raised_from = django_filters.DateFilter(
         field_name="raised_at", lookup_expr="date__gte", label=_("Raised from"), widget=DATE_INPUT
     )

@@ -1,7 +1,7 @@
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from vanco.api.crud import add_reference_operations, get_visible
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.core.text import fold
 from vanco.org.forms import DepartmentForm, LocalityForm
 from vanco.org.models import Department, Locality

@@ -10,9 +10,9 @@ from typing import Literal
 from django.http import Http404
 from django.urls import reverse
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.core import access
 from vanco.core.uploads import download_response
 from vanco.projects.models import DispatchPeriod

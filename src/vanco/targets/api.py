@@ -10,11 +10,11 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from vanco.api.crud import get_editable, get_visible, save_with_form
 from vanco.api.errors import FormInvalid
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.core import access
 from vanco.org.models import Locality
 from vanco.targets import ranking, services

@@ -4,9 +4,9 @@ import datetime
 from decimal import Decimal
 
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from vanco.api.crud import get_visible
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.projects import dispatch, lights
 from vanco.projects.models import DispatchPeriod, ProgressReport, Project, ProjectLight
 

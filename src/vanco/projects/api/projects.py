@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from vanco.api.crud import get_editable, get_visible, ordering, save_with_form
 from vanco.api.errors import FormInvalid, form_errors
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.core import access
 from vanco.core.text import fold
 from vanco.projects import queries, services
