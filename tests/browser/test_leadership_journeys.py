@@ -54,17 +54,42 @@ def _no_horizontal_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def _choose(page, select_id: str, text: str):
-    """Pick an option of a select enhanced with a search box (tom-select)."""
+def _choose(page, select_id: str, text: str, *, remote: bool = False, shown: str = ""):
+    """Pick an option of a select enhanced with a search box (tom-select); a remote one shows
+    its options only once the user has typed."""
     control = page.locator(f"#{select_id}-ts-control")
     control.locator("xpath=..").click()
-    expect(page.locator(f"#{select_id}-ts-dropdown")).to_be_visible()
+    if not remote:
+        expect(page.locator(f"#{select_id}-ts-dropdown")).to_be_visible()
+    expect(control).to_be_focused()
     control.press_sequentially(text, delay=20)
-    expect(page.locator(f"#{select_id}-ts-dropdown .option.active")).to_contain_text(text)
-    page.keyboard.press("Enter")
+    shown = shown or text
+    option = page.locator(f"#{select_id}-ts-dropdown .option", has_text=shown)
+    expect(option).to_have_count(1)
+    option.click()
     page.keyboard.press("Escape")
     control.blur()  # a remote-loading select keeps focus otherwise
-    expect(page.locator(f"#{select_id} option:checked")).to_contain_text(text)
+    expect(page.locator(f"#{select_id} option:checked")).to_contain_text(shown)
+
+
+def _settled(page):
+    """Wait until the page and its htmx fragments (the bell) are loaded: the live server shares
+    the test's SQLite connection, so the test reads the database only while it is idle."""
+    page.wait_for_load_state("networkidle")
+
+
+def _new_page(browser, viewport):
+    """A page that remembers every server error it met (`page.server_errors`): each journey
+    ends by asserting there was none."""
+    page = browser.new_page(viewport=viewport)
+    page.server_errors = []
+    page.on(
+        "response",
+        lambda r: page.server_errors.append((r.status, r.url)) if r.status >= 500 else None,
+    )
+    page.set_default_timeout(10_000)
+    page.set_default_navigation_timeout(15_000)
+    return page
 
 
 def _open_menu(page, name: str, *, within: str | None = None):
@@ -75,11 +100,14 @@ def _open_menu(page, name: str, *, within: str | None = None):
         toggler.click()
         expect(page.locator("#main-nav")).to_be_visible()
     menu = page.locator("#main-nav")
+    # Icon fonts put a private-use character before the words of the accessible name.
     if within:
-        menu.get_by_role("button", name=within).or_(
-            menu.get_by_role("link", name=within, exact=True)
-        ).first.click()
-    menu.get_by_role("link", name=name, exact=True).click()
+        menu.get_by_role("button", name=_words(within)).click()
+    menu.get_by_role("link", name=_words(name)).click()
+
+
+def _words(text: str):
+    return re.compile(rf"^\W*{re.escape(text)}$")
 
 
 @pytest.fixture
@@ -130,11 +158,11 @@ def test_coordinator_prepares_meeting_and_issues_directive(browser, live_server,
     coordinator = leadership["users"][Role.COORDINATOR]
     officer = leadership["users"][Role.DEPARTMENT]
     red, overdue = leadership["red"], leadership["overdue"]
-    page = browser.new_page(viewport=DESKTOP)
+    page = _new_page(browser, DESKTOP)
     _log_in(page, base, "coordinator")
     _open_menu(page, "Meetings", within="Meetings")
     expect(page.get_by_role("heading", level=1)).to_have_text("Meetings")
-    page.get_by_role("main").get_by_role("link", name="Add", exact=True).click()
+    page.get_by_role("main").get_by_role("link", name=_words("Add")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Prepare a meeting")
 
     # The proposed agenda: the red project, the escalated obstacle and the overdue directive,
@@ -150,22 +178,23 @@ def test_coordinator_prepares_meeting_and_issues_directive(browser, live_server,
 
     starts = timezone.localtime() + datetime.timedelta(days=5)
     page.get_by_label("Title").fill("Họp Ban chỉ đạo tháng 12")
-    page.get_by_label("Date and time").fill(
-        starts.strftime("%Y-%m-%dT09:00")
-    )
+    page.get_by_label("Date and time").fill(starts.strftime("%Y-%m-%dT09:00"))
     page.get_by_label("Location").fill("Phòng họp số 1, UBND thành phố")
     _shot(page, "meeting-form-1280")
     page.get_by_role("button", name="Save the meeting").click()
 
+    expect(page.get_by_role("heading", level=1)).to_have_text("Họp Ban chỉ đạo tháng 12")
+    _settled(page)
     meeting = Meeting.objects.get()
     expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Họp Ban chỉ đạo tháng 12")
     expect(page.get_by_test_id("status")).to_have_attribute("data-status", MeetingStatus.PLANNED)
     agenda = page.get_by_test_id("agenda").locator("li[data-item]")
     expect(agenda).to_have_count(2)
     expect(agenda.nth(0)).to_contain_text(RED_NAME)
     expect(agenda.nth(1)).to_contain_text(OVERDUE_TITLE)
-    assert list(meeting.agenda.order_by("position").values_list("source", "project", "directive")) == [
+    assert list(
+        meeting.agenda.order_by("position").values_list("source", "project", "directive")
+    ) == [
         (AgendaSource.RED_PROJECT, red.pk, None),
         (AgendaSource.OVERDUE_DIRECTIVE, None, overdue.pk),
     ]
@@ -199,14 +228,15 @@ def test_coordinator_prepares_meeting_and_issues_directive(browser, live_server,
     form.get_by_label("Title").fill(DIRECTIVE_TITLE)
     form.get_by_label("What is to be done").fill("Hoàn thành bàn giao, báo cáo kết quả.")
     form.get_by_label("Due date").fill(due.isoformat())
-    _choose(page, "id_departments", "Kế hoạch và Đầu tư")
-    _choose(page, "id_projects", "điện mặt trời")
+    _choose(page, "id_projects", "điện mặt trời", remote=True, shown=RED_NAME)
+    _choose(page, "id_departments", str(leadership["dept_a"]))
     _shot(page, "directive-form-1280")
     form.get_by_role("button", name="Issue").click()
 
+    expect(page.get_by_role("heading", level=1)).to_have_text(DIRECTIVE_TITLE)
+    _settled(page)
     directive = Directive.objects.get(title=DIRECTIVE_TITLE)
     expect(page).to_have_url(re.compile(rf"/meetings/directives/{directive.pk}/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(DIRECTIVE_TITLE)
     expect(page.get_by_test_id("number")).to_have_text(f"CD-{directive.pk}")
     expect(page.get_by_test_id("status")).to_have_attribute("data-status", DirectiveStatus.ISSUED)
     expect(page.get_by_test_id("assignees")).to_have_text("Sở Kế hoạch và Đầu tư")
@@ -214,6 +244,7 @@ def test_coordinator_prepares_meeting_and_issues_directive(browser, live_server,
     expect(page.get_by_role("link", name=str(meeting))).to_be_visible()
     expect(page.get_by_test_id("timeline").locator("li")).to_have_count(1)
     _shot(page, "directive-issued-1280")
+    _settled(page)
     assert (
         directive.meeting,
         directive.issued_by,
@@ -233,6 +264,7 @@ def test_coordinator_prepares_meeting_and_issues_directive(browser, live_server,
         .order_by("pk")
         .values_list("url", flat=True)
     ) == [directive.get_absolute_url()]
+    assert page.server_errors == []
 
 
 def _issued_from_meeting(leadership):
@@ -284,7 +316,7 @@ def test_department_officer_carries_out_directive(
     directive = _issued_from_meeting(leadership)
     name = str(viewport["width"])
 
-    page = browser.new_page(viewport=viewport)
+    page = _new_page(browser, viewport)
     _log_in(page, base, "dept_a")
     # "Directives" in the officer's menu is the unit's inbox: this one is new, the old one
     # is new and overdue.
@@ -332,9 +364,12 @@ def test_department_officer_carries_out_directive(
     expect(page.get_by_test_id("actions")).to_have_count(0)
     timeline = page.get_by_test_id("timeline").locator("li")
     expect(timeline).to_have_count(4)
-    assert [
-        timeline.nth(i).get_attribute("data-event") for i in range(4)
-    ] == ["issued", "acknowledged", "progress", "done"]
+    assert [timeline.nth(i).get_attribute("data-event") for i in range(4)] == [
+        "issued",
+        "acknowledged",
+        "progress",
+        "done",
+    ]
     expect(timeline.nth(1)).to_contain_text("Sở đã nhận.")
     expect(timeline.nth(2)).to_contain_text("Đã đo đạc xong 60% diện tích.")
     expect(timeline.nth(3).get_by_role("link", name="bien-ban-ban-giao.pdf")).to_be_visible()
@@ -342,6 +377,7 @@ def test_department_officer_carries_out_directive(
     if viewport is PHONE:
         _no_horizontal_scroll(page)
 
+    _settled(page)
     directive.refresh_from_db()
     assert (directive.status, directive.evidence, directive.done_at is not None) == (
         DirectiveStatus.DONE,
@@ -358,7 +394,7 @@ def test_department_officer_carries_out_directive(
 
     # The issuer is told: the bell counts it and the notice leads to the directive.
     assert Notification.objects.filter(user=coordinator, kind=Kind.DIRECTIVE_DONE).count() == 1
-    desk = browser.new_page(viewport=viewport)
+    desk = _new_page(browser, viewport)
     _log_in(desk, base, "coordinator")
     bell = desk.get_by_test_id("notifications-bell")
     if viewport is PHONE:
@@ -373,6 +409,7 @@ def test_department_officer_carries_out_directive(
     expect(desk.get_by_role("heading", level=1)).to_have_text(DIRECTIVE_TITLE)
     expect(desk.get_by_test_id("status")).to_have_attribute("data-status", DirectiveStatus.DONE)
     _shot(desk, f"issuer-notified-{name}")
+    assert (page.server_errors, desk.server_errors) == ([], [])
 
 
 def _zh(text: str) -> str:
@@ -385,12 +422,12 @@ def test_leader_reads_dashboard_opens_red_list_and_reads_it_in_chinese(
 ):
     base = live_server.url
     leader = leadership["users"][Role.LEADER]
-    page = browser.new_page(viewport=DESKTOP)
+    page = _new_page(browser, DESKTOP)
     _log_in(page, base, "leader")
     _open_menu(page, "Dashboard")
     expect(page.get_by_role("heading", level=1)).to_have_text("Command dashboard")
     _shot(page, "dashboard-1280")
-
+    _settled(page)
     visible = Project.objects.visible_to(leader)
     red_projects = visible.filter(light=Light.RED).exclude(stage__in=NO_LIGHT_STAGES)
     numbers = page.get_by_test_id("big-numbers")
@@ -438,3 +475,4 @@ def test_leader_reads_dashboard_opens_red_list_and_reads_it_in_chinese(
     expected = {source: 1 for _, source in headings}
     untranslated = [source for _, source in headings if not CJK.search(_zh(source))]
     assert (untranslated, shown) == ([], expected)
+    assert page.server_errors == []

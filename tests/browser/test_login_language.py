@@ -35,18 +35,18 @@ def test_coordinator_logs_in_and_switches_language(page, live_server, people):
     _log_in(page, live_server.url, "dieuphoi")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Xin chào, Lê Thị Hoa")
-    expect(page.locator("#main-nav").get_by_role("link", name="Chuỗi ngành")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="Bảng điều hành")).to_be_visible()
 
     page.get_by_test_id("language-menu").click()
     page.get_by_test_id("lang-en").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Lê Thị Hoa")
-    expect(page.locator("#main-nav").get_by_role("link", name="Chains")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="Dashboard")).to_be_visible()
 
     page.get_by_test_id("language-menu").click()
     page.get_by_test_id("lang-zh-hans").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    expect(page.locator("#main-nav").get_by_role("link", name="产业链")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="数据看板")).to_be_visible()
 
     # The coordinator manages users: the settings menu leads to the user list.
     menu = page.locator("#main-nav")

@@ -21,6 +21,41 @@ from vanco.projects.models import DispatchPeriod, ProgressReport, Project
 
 COORDINATOR = "dieuphoi"
 LEADER = "lanhdao"
+LOCALITY_OFFICER = "quan1"
+
+
+def _directive_worker():
+    """The department officer with the most directives being worked on, and those directives:
+    a progress report is a step they can take again and again."""
+    from vanco.meetings.enums import DirectiveStatus
+    from vanco.meetings.models import Directive
+
+    working = (DirectiveStatus.ACKNOWLEDGED, DirectiveStatus.IN_PROGRESS)
+    row = (
+        Directive.departments.through.objects.filter(directive__status__in=working)
+        .values("department_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if row is None:
+        raise RuntimeError("the demo data has no directive being worked on by a department")
+    officer = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            role_assignments__role=Role.DEPARTMENT,
+            role_assignments__department=row["department_id"],
+        )
+        .order_by("pk")
+        .first()
+    )
+    ids = list(
+        Directive.objects.filter(status__in=working, departments=row["department_id"])
+        .order_by("pk")
+        .values_list("pk", flat=True)[:50]
+    )
+    return officer, ids
 
 
 def _longest_campaign() -> int:
@@ -180,6 +215,16 @@ def scenarios(runs: int) -> list[Scenario]:
         raise RuntimeError(f"{department_officer.username} has no obstacle step to take")
     obstacle = _busiest_obstacle()
     visitor, paired = _visiting_official()
+    directive_officer, directive_ids = _directive_worker()
+
+    def directive_step(index: int):
+        from vanco.meetings.models import Directive
+
+        pk = directive_ids[index % len(directive_ids)]
+        version = Directive.objects.filter(pk=pk).values_list("version", flat=True).first()
+        data = {"version": str(version), "note": "Đã làm việc với chủ đầu tư, đang hoàn thiện."}
+        return "POST", reverse("meetings:directive-step", args=[pk, "progress"]), data
+
     busiest_chain = (
         Industry.objects.annotate(nodes=Count("chain_nodes")).order_by("-nodes", "pk").first().pk
     )
@@ -275,6 +320,19 @@ def scenarios(runs: int) -> list[Scenario]:
         Scenario(
             "obstacle metrics", COORDINATOR, lambda i: ("GET", reverse("obstacles:metrics"), None)
         ),
+        Scenario(
+            "dashboard (leader)",
+            LEADER,
+            lambda i: ("GET", reverse("dashboard:index"), None),
+            target_ms=400,
+        ),
+        Scenario(
+            "dashboard (locality officer)",
+            LOCALITY_OFFICER,
+            lambda i: ("GET", reverse("dashboard:index"), None),
+            target_ms=400,
+        ),
+        Scenario("directive transition", directive_officer.username, directive_step),
         Scenario(
             "chain map",
             COORDINATOR,
