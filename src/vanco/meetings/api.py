@@ -11,11 +11,11 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from vanco.api.crud import get_visible, ordering
 from vanco.api.errors import FormInvalid, form_errors
+from vanco.api.pagination import LimitOffsetPagination, paginate
 from vanco.core import access
 from vanco.core.text import fold
 from vanco.meetings import services
@@ -71,7 +71,9 @@ class MeetingDetailOut(MeetingOut):
 
     @staticmethod
     def resolve_agenda(obj) -> list:
-        return list(obj.agenda.all())
+        # Only the reader's visible items, prefetched by _meeting_detail (no fallback to
+        # obj.agenda.all(): an item copies the title of the record it is about).
+        return obj.visible_agenda
 
 
 class MeetingIn(Schema):
@@ -214,6 +216,7 @@ def _meeting_detail(request, pk: int) -> Meeting:
         Prefetch(
             "agenda",
             queryset=AgendaItem.objects.visible_to(request.user).order_by("position", "pk"),
+            to_attr="visible_agenda",
         ),
     )
     return get_object_or_404(qs, pk=pk)

@@ -12,6 +12,16 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES, NO = "yes", "no"
 
 
+#: The largest key the databases store (a bigger number would overflow SQLite or PostgreSQL).
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's key: a whole number from 1 to MAX_ID, else the filter is invalid (no rows)."""
+
+    field_class = forms.IntegerField
+
+
 class MeetingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=MeetingKind.choices, label=_("Kind"), empty_label=_("All kinds")
@@ -48,7 +58,9 @@ class DirectiveFilter(django_filters.FilterSet):
         queryset=Locality.objects.none(), label=_("Locality"), method="filter_locality"
     )
     issued_by = django_filters.ChoiceFilter(label=_("Issued by"), empty_label=_("Anyone"))
-    meeting = django_filters.NumberFilter(field_name="meeting", widget=forms.HiddenInput)
+    meeting = IdFilter(
+        field_name="meeting", widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
     due_from = django_filters.DateFilter(
         field_name="due_on", lookup_expr="gte", label=_("Due from"), widget=DATE_INPUT
     )

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from vanco.accounts.enums import Role
+from vanco.core import access
 from vanco.core.forms import VersionedModelForm
 from vanco.meetings.enums import MeetingKind
 from vanco.meetings.models import Meeting
@@ -148,8 +149,12 @@ class DirectiveForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["issued_by"].queryset = people(user, [Role.LEADER, Role.COORDINATOR])
-        self.fields["issued_by"].initial = user.pk if user else None
+        if access.can(user, "meetings.manage"):
+            # The coordinator may issue on a leader's behalf; a leader is the issuer.
+            self.fields["issued_by"].queryset = people(user, [Role.LEADER, Role.COORDINATOR])
+            self.fields["issued_by"].initial = user.pk if user else None
+        else:
+            del self.fields["issued_by"]
         self.fields["departments"].queryset = Department.objects.visible_to(user).filter(
             is_active=True
         )
@@ -157,7 +162,8 @@ class DirectiveForm(forms.Form):
             is_active=True
         )
         for name in ("departments", "localities", "issued_by"):
-            _searchable(self.fields[name])
+            if name in self.fields:
+                _searchable(self.fields[name])
         projects = Project.objects.visible_to(user)
         obstacles = Obstacle.objects.visible_to(user)
         self.fields["projects"].queryset = projects

@@ -29,10 +29,11 @@ def assignees(directive: Directive):
     return _users(assignee_q(directive))
 
 
-def _send(users, kind: str, directive: Directive, *, key: str = "") -> int:
+def _send(users, kind: str, directive: Directive, *, key: str = "", **extra) -> int:
     params = {
         "directive": f"{directive.number} {directive.title}",
         "due_iso": directive.due_on.isoformat(),
+        **extra,
     }
     sent = 0
     for user in users:
@@ -64,3 +65,15 @@ def overdue(directive: Directive) -> int:
 
 def done(directive: Directive) -> int:
     return _send(_users(Q(pk=directive.issued_by_id)), Kind.DIRECTIVE_DONE, directive)
+
+
+def reopened(directive: Directive, *, reason: str, event_pk: int) -> int:
+    """The assigned units hear that the issuer reopened the directive, and why; keyed by the
+    REOPENED update, so one reopening is announced once."""
+    return _send(
+        assignees(directive),
+        Kind.DIRECTIVE_REOPENED,
+        directive,
+        key=f"directive_reopened:{directive.pk}:{event_pk}",
+        comment=reason,
+    )

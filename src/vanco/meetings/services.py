@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +48,8 @@ from vanco.projects.models import Project
 
 #: At most this many items of each source are proposed (the oldest first for directives).
 PROPOSAL_LIMIT = 50
+#: The most important red projects first: major ones, then the largest planned investment.
+RED_ORDER = ("-is_major", F("planned_investment").desc(nulls_last=True), "name", "pk")
 
 
 def _check_version(obj, expected_version) -> None:
@@ -98,7 +100,7 @@ def propose_agenda(*, actor, today: datetime.date | None = None) -> list[Proposa
         Project.objects.visible_to(actor)
         .filter(light=Light.RED)
         .select_related("locality")
-        .order_by("name", "pk")[:PROPOSAL_LIMIT]
+        .order_by(*RED_ORDER)[:PROPOSAL_LIMIT]
     )
     for project in red:
         proposals.append(
@@ -133,6 +135,12 @@ def propose_agenda(*, actor, today: datetime.date | None = None) -> list[Proposa
             )
         )
     return proposals
+
+
+def red_projects_left_out(*, actor) -> int:
+    """How many of the actor's red projects the proposed agenda leaves out (past the limit)."""
+    red = Project.objects.visible_to(actor).filter(light=Light.RED).count()
+    return max(0, red - PROPOSAL_LIMIT)
 
 
 def overdue_directives(*, actor, today: datetime.date | None = None):
@@ -181,21 +189,18 @@ def create_meeting(*, actor, data: dict, proposals=(), attendees=()) -> Meeting:
         meeting.save()
         if attendees:
             meeting.attendees.set(attendees)
-        AgendaItem.objects.bulk_create(
-            [
-                AgendaItem(
-                    meeting=meeting,
-                    position=position,
-                    title=proposal.title[:500],
-                    source=proposal.source,
-                    project=proposal.project,
-                    obstacle=proposal.obstacle,
-                    directive=proposal.directive,
-                    notes=proposal.notes,
-                )
-                for position, proposal in enumerate(proposals, start=1)
-            ]
-        )
+        # One save per item (at most 3 × PROPOSAL_LIMIT), so each is in the audit log.
+        for position, proposal in enumerate(proposals, start=1):
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=position,
+                title=proposal.title[:500],
+                source=proposal.source,
+                project=proposal.project,
+                obstacle=proposal.obstacle,
+                directive=proposal.directive,
+                notes=proposal.notes,
+            )
         assert_still_editable(meeting, actor)
     return meeting
 
@@ -240,9 +245,11 @@ def _renumber(meeting: Meeting, order: list[int] | None = None) -> None:
     if order is not None:
         rank = {pk: index for index, pk in enumerate(order)}
         items.sort(key=lambda item: rank.get(item.pk, len(rank)))
+    # One save per moved item (not bulk_update), so each move is in the audit log.
     for position, item in enumerate(items, start=1):
-        item.position = position
-    AgendaItem.objects.bulk_update(items, ["position"])
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position", "updated_at"])
     _bump(meeting, [])
 
 
@@ -348,6 +355,13 @@ def is_issuer(actor, directive: Directive) -> bool:
     )
 
 
+def overdue_now(directive: Directive, today: datetime.date | None = None) -> bool:
+    """The one meaning of overdue: open (not done) and past its due date. Set at once by every
+    step that changes the status or the due date; the daily run catches the days passing."""
+    today = today or timezone.localdate()
+    return directive.status in OPEN_STATUSES and directive.due_on < today
+
+
 def _require_assignee(actor, directive) -> None:
     if not is_assignee(actor, directive):
         raise PermissionDenied("only an assigned unit")
@@ -402,6 +416,18 @@ def issue_directive(
     if not can(actor, "directives.issue"):
         raise PermissionDenied("directives.issue")
     issuer = issued_by or actor
+    if issuer.pk != actor.pk and not can(actor, "meetings.manage"):
+        raise ValidationError(
+            {
+                "issued_by": ValidationError(
+                    _(
+                        "Only the coordinator may issue a directive in another person's name; "
+                        "you are the issuer of your directives."
+                    ),
+                    code="not_your_name",
+                )
+            }
+        )
     if not can(issuer, "directives.issue"):
         raise ValidationError(
             {"issued_by": _("The issuer must be a leader or the coordinator.")},
@@ -575,15 +601,16 @@ def reopen_directive(*, actor, directive, reason: str, expected_version=None) ->
             _refuse_state(current, _("reopened"))
         current.status = DirectiveStatus.IN_PROGRESS
         current.done_at = None
-        _bump(current, ["status", "done_at"])
-        _update(
+        current.is_overdue = overdue_now(current)
+        _bump(current, ["status", "done_at", "is_overdue"])
+        event = _update(
             current,
             actor=actor,
             kind=UpdateKind.REOPENED,
             from_status=DirectiveStatus.DONE,
             note=reason,
         )
-        transaction.on_commit(lambda: notices.issued(current))
+        transaction.on_commit(lambda: notices.reopened(current, reason=reason, event_pk=event.pk))
     return current
 
 
@@ -605,7 +632,7 @@ def change_due_date(
         if current.status not in OPEN_STATUSES:
             _refuse_state(current, _("rescheduled"))
         current.due_on = due_on
-        current.is_overdue = False
+        current.is_overdue = overdue_now(current)
         _bump(current, ["due_on", "is_overdue"])
         _update(
             current,

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,7 +81,12 @@ class MeetingCreate(ScopedMixin, TemplateView):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "title": _("Prepare a meeting")},
+            {
+                "form": form,
+                "title": _("Prepare a meeting"),
+                "red_left_out": services.red_projects_left_out(actor=self.request.user),
+                "red_list_url": reverse("projects:project-list") + "?light=red",
+            },
             status=status,
         )
 
@@ -376,7 +381,14 @@ DIRECTIVE_COLUMNS = [
         classes="d-none d-md-table-cell",
     ),
     Column("issued_by", gettext_lazy("Issued by"), classes="d-none d-lg-table-cell"),
-    Column("due_on", gettext_lazy("Due date"), sort="due_on", nowrap=True),
+    # Hidden below `sm`: at 360 px the status must keep its room (the word says "overdue").
+    Column(
+        "due_on",
+        gettext_lazy("Due date"),
+        sort="due_on",
+        nowrap=True,
+        classes="d-none d-sm-table-cell",
+    ),
     Column("status", gettext_lazy("Status"), value=_status_words, sort="status"),
 ]
 
@@ -708,7 +720,7 @@ class DirectiveIssue(ScopedMixin, TemplateView):
                     projects=list(data["projects"]),
                     obstacles=list(data["obstacles"]),
                     meeting=self.meeting,
-                    issued_by=data["issued_by"],
+                    issued_by=data.get("issued_by"),
                 )
             except ValidationError as error:
                 _add_errors(form, error)

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     DIRECTIVE_ISSUED = "directive_issued", gettext_lazy("Directive assigned")
     DIRECTIVE_OVERDUE = "directive_overdue", gettext_lazy("Directive overdue")
     DIRECTIVE_DONE = "directive_done", gettext_lazy("Directive done")
+    DIRECTIVE_REOPENED = "directive_reopened", gettext_lazy("Directive reopened")
 
 
 class EmailMode(models.TextChoices):
@@ -124,6 +125,9 @@ class Notification(models.Model):
             ),
             Kind.DIRECTIVE_OVERDUE: _("Directive %(directive)s is overdue since %(due_on)s."),
             Kind.DIRECTIVE_DONE: _("Directive %(directive)s was reported done."),
+            Kind.DIRECTIVE_REOPENED: _(
+                "Directive %(directive)s was reopened, due on %(due_on)s: %(comment)s"
+            ),
         }
         template = texts.get(self.kind, "%(project)s")
         try:

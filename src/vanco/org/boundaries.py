@@ -26,7 +26,12 @@ MAX_LISTED_ERRORS = 20
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float is no coordinate
+        return False
 
 
 def _ring_error(ring) -> str | None:
@@ -86,7 +91,8 @@ def parse(data: bytes) -> dict[int, dict]:
         )
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: arrays or objects nested too deep for the parser.
         raise ValidationError(
             _("The file is not valid GeoJSON (JSON could not be read).")
         ) from None
@@ -108,7 +114,15 @@ def parse(data: bytes) -> dict[int, dict]:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             errors.append(_("Feature %(number)s: not a GeoJSON Feature.") % {"number": number})
             continue
-        properties = feature.get("properties") or {}
+        properties = feature.get("properties")
+        if properties is None:
+            properties = {}
+        if not isinstance(properties, dict):
+            errors.append(
+                _("Feature %(number)s: “properties” must be an object with a “code” or “name”.")
+                % {"number": number}
+            )
+            continue
         code = str(properties.get("code") or "").strip()
         name = str(properties.get("name") or "").strip()
         if code:
