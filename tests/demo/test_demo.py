@@ -28,7 +28,7 @@ from vanco.demo.pipeline import DUE_DAYS
 from vanco.enterprises.enums import EnterpriseStatus, Ownership
 from vanco.enterprises.models import Contact, Enterprise
 from vanco.industries.enums import ChainSegment
-from vanco.industries.models import ChainNode, Industry
+from vanco.industries.models import ChainNode, Industry, Prospect
 from vanco.org.enums import LocalityKind
 from vanco.org.models import Department, Locality
 from vanco.projects.enums import (
@@ -67,6 +67,11 @@ def run_demo(*args, **options) -> str:
     options.setdefault("today", TODAY)
     call_command("demo", *args, stdout=out, **options)
     return out.getvalue()
+
+
+def converted_project_ids() -> set[int]:
+    """The lead projects made from target investors (through the services, today)."""
+    return set(Prospect.objects.exclude(project=None).values_list("project_id", flat=True))
 
 
 def snapshot() -> list[tuple]:
@@ -365,8 +370,10 @@ def changes_by_project() -> dict[int, list[ProjectStageChange]]:
 def test_demo_small_creates_registry_and_pipeline_counts():
     run_demo()
 
-    assert Enterprise.objects.count() == 200
-    assert Project.objects.count() == 80
+    # 200 registered, and 6 registered when target investors became lead projects.
+    assert Enterprise.objects.count() == 206
+    # 80 in the pipeline and 6 leads converted from target investors.
+    assert Project.objects.count() == 86
     assert DispatchPeriod.objects.count() == 37
     assert ProgressReport.objects.count() == 1178
     statuses = Counter(Enterprise.objects.values_list("status", flat=True))
@@ -382,7 +389,7 @@ def test_demo_enterprise_tax_codes_unique_and_valid():
     run_demo()
 
     codes = list(Enterprise.objects.values_list("tax_code", flat=True))
-    assert len(codes) == len(set(codes)) == 200
+    assert len(codes) == len(set(codes)) == 206
     bad = [c for c in codes if not (vn_tax_code_is_valid(c) or cn_credit_code_is_valid(c))]
     assert bad == []
     assert not Contact.objects.exclude(email__endswith=".example").exists()
@@ -436,6 +443,7 @@ def test_demo_projects_in_every_stage_with_codes_and_major_flag():
 @pytest.mark.django_db
 def test_demo_project_dates_follow_stages():
     run_demo()
+    converted = converted_project_ids()
     by_project = changes_by_project()
 
     actual = {
@@ -452,7 +460,11 @@ def test_demo_project_dates_follow_stages():
             project.planned_completion_date,
             project.planned_operation_date,
         ]
-        assert planned == sorted(planned) and len(set(planned)) == 4, project.code
+        if project.pk in converted:
+            # A lead just converted from a target investor has no plan yet.
+            assert (project.stage, planned) == (Stage.LEAD, [None] * 4), project.code
+        else:
+            assert planned == sorted(planned) and len(set(planned)) == 4, project.code
         changes = by_project.get(project.pk, [])
         reached = {c.to_stage: c.effective_date for c in changes}
         path = [c.to_stage for c in sorted(changes, key=lambda c: c.effective_date)]
@@ -570,6 +582,7 @@ def test_demo_report_statuses_by_period():
 @pytest.mark.django_db
 def test_demo_lights_for_latest_closed_period_with_reasons():
     run_demo()
+    converted = converted_project_ids()
 
     latest = DispatchPeriod.objects.filter(status=PeriodStatus.CLOSED).first()
     assert set(ProjectLight.objects.values_list("period_id", flat=True)) == {latest.pk}
@@ -581,6 +594,9 @@ def test_demo_lights_for_latest_closed_period_with_reasons():
         elif project.pk in lights:
             stored = lights[project.pk]
             assert (project.light, project.light_reasons) == (stored.light, stored.reasons)
+        elif project.pk in converted:
+            # Converted from a target investor today: lit at its first dispatch period.
+            assert (project.light, project.light_reasons) == ("", []), project.code
         else:  # newer than the latest closed period
             assert (project.light, project.light_reasons) == ("green", []), project.code
         for reason in project.light_reasons:
@@ -596,12 +612,27 @@ def test_demo_audit_entries_for_pipeline_rows():
     run_demo()
 
     system = User.objects.get(username=SYSTEM_USERNAME)
+    # Leads converted from target investors went through the services as the coordinator.
+    converted = Project.objects.filter(pk__in=converted_project_ids())
+    through_services = {
+        Enterprise: set(converted.values_list("investor_id", flat=True)),
+        Project: set(converted.values_list("pk", flat=True)),
+        ProjectStageChange: set(
+            ProjectStageChange.objects.filter(project__in=converted).values_list("pk", flat=True)
+        ),
+    }
+    coordinator = User.objects.get(username="dieuphoi")
     for model in (Enterprise, Contact, Project, ProjectStageChange, ProjectLight, DispatchPeriod):
         logged = LogEntry.objects.get_for_objects(model.objects.all()).filter(
             action=LogEntry.Action.CREATE, actor=system
         )
-        expected = set(model.objects.values_list("pk", flat=True))
+        by_service = through_services.get(model, set())
+        expected = set(model.objects.values_list("pk", flat=True)) - by_service
         assert set(logged.values_list("object_id", flat=True)) == expected, model
+        by_coordinator = LogEntry.objects.get_for_objects(
+            model.objects.filter(pk__in=by_service)
+        ).filter(action=LogEntry.Action.CREATE, actor=coordinator)
+        assert set(by_coordinator.values_list("object_id", flat=True)) == by_service, model
     project = Project.objects.get(code=Project.objects.order_by("code").first().code)
     entry = LogEntry.objects.get(content_type__model="project", object_id=project.pk)
     assert entry.changes["code"] == [None, project.code]

@@ -11,6 +11,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from vanco.accounts.enums import Role
@@ -293,10 +294,13 @@ def _convert_some(rng, names, plan, prospects, coordinator, officers) -> None:
     elsewhere = list(Locality.objects.filter(is_active=True, depth=1).order_by("pk")[:20])
     for index, prospect in enumerate(candidates[: plan.conversions]):
         locality = home if home is not None and index % 2 == 0 else rng.choice(elsewhere)
+        # A major lead gets its chain's chief as the leader in charge.
+        major = (prospect.estimated_investment or 0) >= settings.VANCO_MAJOR_PROJECT_THRESHOLD
         services.convert_prospect_to_lead(
             actor=coordinator,
             prospect=prospect.pk,
             locality=locality,
             tax_code=prospect.tax_code or names.tax_code(),
             expected_version=1,
+            leader=prospect.industry.chief if major else None,
         )
