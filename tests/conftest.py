@@ -34,10 +34,12 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(settings):
     # Each test's database starts afresh; so does the cache that remembers figures from it.
+    # In memory, per test process: parallel test runs must not share the deployment's files.
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
 
 

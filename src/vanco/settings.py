@@ -216,6 +216,17 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start otherwise
 MEDIA_ROOT = DATA_DIR / "media"
 REPORTS_ROOT = DATA_DIR / "reports"
+# Cached figures (dashboard, actuals, metrics) shared by every server process of the machine:
+# a file cache needs no extra service on an offline intranet. Keys carry the data version, so
+# nothing stale is ever read.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_path("VANCO_CACHE_DIR", DATA_DIR / "cache"),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": env_int("VANCO_CACHE_MAX_ENTRIES", 5000, minimum=100)},
+    }
+}
 # Folders holding Noto Sans and Noto Sans CJK SC for the PDF bulletins (colon-separated); empty
 # means Debian's fonts-noto-core and fonts-noto-cjk folders. Without a CJK font no PDF is made.
 VANCO_PDF_FONT_DIRS = [d for d in env_str("VANCO_PDF_FONT_DIRS", "").split(":") if d.strip()]

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanco.accounts.enums import Role
 from vanco.core import access
@@ -98,7 +99,7 @@ def _entries(user) -> tuple[list[tuple], list[tuple]]:
         ]
         top.append((_("Chains"), "diagram-3", chains))
     if access.can(user, "bulletins.read"):
-        top.append((_("Reports"), "reports:report-list", "file-earmark-text"))
+        top.append((pgettext_lazy("menu", "Bulletins"), "reports:report-list", "file-earmark-text"))
 
     more: list[tuple] = [
         (_("Localities"), "org:locality-list", "geo-alt"),
