@@ -61,6 +61,18 @@ def pdf_text(report: Report) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+def pdf_fonts(report: Report) -> set[str]:
+    """The families of the fonts embedded in the PDF (subset prefixes "ABCDEF+" dropped)."""
+    with report.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    names = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            name = str(font.get_object()["/BaseFont"]).lstrip("/")
+            names.add(name.split("+", 1)[-1])
+    return names
+
+
 def generate(user, **kwargs) -> Report:
     report = services.request_report(actor=user, **kwargs)
     assert services.run_report(report.pk) == ReportStatus.DONE, Report.objects.get(
@@ -83,6 +95,10 @@ def test_bulletin_pdf_renders_vietnamese_and_chinese_text(
     assert NAME in text
     assert INVESTOR in text
     assert heading in text
+    # Drawn with real glyphs: the Chinese and the Vietnamese font are both embedded.
+    fonts = pdf_fonts(report)
+    assert any(name.startswith("NotoSansCJK") for name in fonts), fonts
+    assert any(name.startswith("NotoSans-") for name in fonts), fonts
     assert report.progress == 100
     assert report.error == ""
     vi = generate(leader, kind=ReportKind.BULLETIN, language="vi", period=period)
