@@ -234,15 +234,19 @@ def department_obstacle_q(scope: Scope, prefix: str = "") -> Q:
     )
 
 
-def _department_concerns(scope: Scope, field: str) -> QuerySet:
-    """Projects or enterprises (by `field`) that the scope's departments have obstacles of."""
+def _department_concerns(scope: Scope, field: str, prefix: str = "") -> Q:
+    """Projects or enterprises (by `field`) that the scope's departments have obstacles of, as
+    lead or cooperating department: two subqueries, each read from its own index (one OR
+    inside a single subquery made the database scan every obstacle)."""
     from vanco.obstacles.models import Obstacle
 
-    return (
-        Obstacle.objects.filter(department_obstacle_q(scope))
-        .filter(**{f"{field}__isnull": False})
-        .values(field)
-    )
+    as_lead = Obstacle.objects.filter(
+        lead_department_id__in=scope.department_ids, **{f"{field}__isnull": False}
+    ).values(field)
+    cooperating = Obstacle.cooperating_departments.through.objects.filter(
+        department_id__in=scope.department_ids, **{f"obstacle__{field}__isnull": False}
+    ).values(f"obstacle__{field}")
+    return Q(**{f"{prefix}pk__in": as_lead}) | Q(**{f"{prefix}pk__in": cooperating})
 
 
 def _enterprise_q(scope: Scope, prefix: str = "") -> Q:
@@ -254,7 +258,7 @@ def _enterprise_q(scope: Scope, prefix: str = "") -> Q:
     if scope.has(Role.CADRE):
         q |= Q(**{f"{prefix}pk__in": _paired_enterprise_ids(scope)})
     if scope.department_ids:
-        q |= Q(**{f"{prefix}pk__in": _department_concerns(scope, "enterprise_id")})
+        q |= _department_concerns(scope, "enterprise_id", prefix)
     return q
 
 
@@ -268,7 +272,7 @@ def _project_q(scope: Scope, prefix: str = "") -> Q:
     if scope.has(Role.CADRE):
         q |= Q(**{f"{prefix}investor_id__in": _paired_enterprise_ids(scope)})
     if scope.department_ids:
-        q |= Q(**{f"{prefix}pk__in": _department_concerns(scope, "project_id")})
+        q |= _department_concerns(scope, "project_id", prefix)
     return q
 
 

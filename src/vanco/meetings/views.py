@@ -478,9 +478,9 @@ def _visible_directive(user, pk):
     return get_object_or_404(qs, pk=pk)
 
 
-def _actions(user, directive) -> list[str]:
+def _actions(user, directive, *, sees_a_project: bool | None = None) -> list[str]:
     actions = services.allowed_actions(actor=user, directive=directive)
-    if _may_raise_obstacle(user, directive):
+    if _may_raise_obstacle(user, directive, sees_a_project=sees_a_project):
         actions.append("obstacle")
     return actions
 
@@ -492,14 +492,18 @@ def _is_step_allowed(user, directive, action: str) -> bool:
     return action in services.allowed_actions(actor=user, directive=directive)
 
 
-def _may_raise_obstacle(user, directive) -> bool:
-    return bool(
+def _may_raise_obstacle(user, directive, *, sees_a_project: bool | None = None) -> bool:
+    """An assignee or the issuer may raise an obstacle about one of the directive's projects
+    they see (`sees_a_project` when the caller already knows)."""
+    if not (
         access.can(user, "obstacles.raise")
         and directive.status != DirectiveStatus.DONE
         and (services.is_assignee(user, directive) or services.is_issuer(user, directive))
-        # The obstacle concerns one of the directive's projects.
-        and Project.objects.visible_to(user).filter(directives=directive).exists()
-    )
+    ):
+        return False
+    if sees_a_project is None:
+        sees_a_project = Project.objects.visible_to(user).filter(directives=directive).exists()
+    return sees_a_project
 
 
 TIMELINE_LIMIT = 100
@@ -515,6 +519,9 @@ class DirectiveDetail(ScopedMixin, TemplateView):
         updates = DirectiveUpdate.objects.visible_to(user).filter(directive=directive)
         total = updates.count()
         shown = list(updates.select_related("actor").order_by("-at", "-pk")[:TIMELINE_LIMIT])[::-1]
+        projects = list(
+            Project.objects.visible_to(user).filter(directives=directive).order_by("name")
+        )
         context = super().get_context_data(**kwargs)
         context.update(
             object=directive,
@@ -523,9 +530,7 @@ class DirectiveDetail(ScopedMixin, TemplateView):
             status_words=_status_words(directive),
             departments=list(directive.departments.all()),
             localities=list(directive.localities.all()),
-            projects=list(
-                Project.objects.visible_to(user).filter(directives=directive).order_by("name")
-            ),
+            projects=projects,
             obstacles=list(
                 Obstacle.objects.visible_to(user).filter(directives=directive).order_by("pk")
             ),
@@ -533,7 +538,10 @@ class DirectiveDetail(ScopedMixin, TemplateView):
             and Meeting.objects.visible_to(user).filter(pk=directive.meeting_id).exists(),
             updates=shown,
             updates_hidden=total - len(shown),
-            actions=[(n, ACTION_LABELS[n], ACTION_ICONS[n]) for n in _actions(user, directive)],
+            actions=[
+                (n, ACTION_LABELS[n], ACTION_ICONS[n])
+                for n in _actions(user, directive, sees_a_project=bool(projects))
+            ],
             can_comment=services.is_assignee(user, directive)
             or services.is_issuer(user, directive),
             today=timezone.localdate(),
