@@ -352,6 +352,40 @@ def _use_cached_choices(form: forms.Form, caches: dict[str, dict[str, Any]]) -> 
 # --- the import itself ------------------------------------------------------------------------
 
 
+def read_sheet(source, columns: list[ImportColumn], model=None) -> tuple[list[list[Any]], dict]:
+    """The rows under the header (the first non-blank row) and the header's mapping
+    {column index: (ImportColumn, label as written)}; ImportFileError when the file is empty
+    or its header does not name the columns."""
+    rows = read_rows(source)
+    while rows and all(_is_blank(cell) for cell in rows[0]):
+        rows = rows[1:]
+    if not rows:
+        raise ImportFileError([_("The file is empty: the first row must hold the column headers.")])
+    mapping, problems = _map_header(rows[0], columns, model)
+    if problems:
+        raise ImportFileError(problems)
+    return rows[1:], mapping
+
+
+def plain_rows(rows: list[list[Any]], mapping: dict) -> list[tuple[int, dict[str, Any]]]:
+    """(row number in the file, {column name: cleaned cell}) of every non-blank row."""
+    parsed = []
+    for number, raw in enumerate(rows, start=2):
+        if all(_is_blank(cell) for cell in raw):
+            continue
+        parsed.append(
+            (
+                number,
+                {
+                    column.name: _clean_cell(raw[index] if index < len(raw) else None)
+                    for index, (column, _label) in mapping.items()
+                    if not column.ignored
+                },
+            )
+        )
+    return parsed
+
+
 def _map_header(header: list[Any], columns: list[ImportColumn], model) -> tuple[dict, list[str]]:
     by_alias: dict[str, ImportColumn] = {}
     for column in columns:
@@ -423,19 +457,12 @@ def run_import(
         # Kinds whose rows are not plain upserts (progress reports are submitted) run themselves.
         return importer.run(source, dry_run=dry_run, progress=progress)
     result = ImportResult(kind=kind, dry_run=dry_run)
-    rows = read_rows(source)
-    while rows and all(_is_blank(cell) for cell in rows[0]):
-        rows = rows[1:]
-    if not rows:
-        raise ImportFileError([_("The file is empty: the first row must hold the column headers.")])
-    mapping, problems = _map_header(rows[0], importer.columns, importer.model)
-    if problems:
-        raise ImportFileError(problems)
+    rows, mapping = read_sheet(source, importer.columns, importer.model)
     key_index = next(i for i, (c, _label) in mapping.items() if c.name == importer.key_field)
     key_label = mapping[key_index][1]
 
     parsed: list[tuple[int, dict[str, tuple[Any, str]]]] = []
-    for offset, raw in enumerate(rows[1:], start=2):
+    for offset, raw in enumerate(rows, start=2):
         if all(_is_blank(cell) for cell in raw):
             continue
         cells = {}

@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from vanco.core import access, imports
@@ -103,26 +102,9 @@ def import_targets(source, *, user, dry_run: bool = False, progress=None):
     importer = TargetImporter(user)
     access.require(user, importer.action)
     result = imports.ImportResult(kind="targets", dry_run=dry_run)
-    rows = imports.read_rows(source)
-    while rows and all(imports._is_blank(cell) for cell in rows[0]):
-        rows = rows[1:]
-    if not rows:
-        raise imports.ImportFileError(
-            [_gettext("The file is empty: the first row must hold the column headers.")]
-        )
-    mapping, problems = imports._map_header(rows[0], importer.columns, None)
-    if problems:
-        raise imports.ImportFileError(problems)
+    rows, mapping = imports.read_sheet(source, importer.columns)
     labels = {column.name: label for column, label in mapping.values()}
-    parsed = []
-    for number, raw in enumerate(rows[1:], start=2):
-        if all(imports._is_blank(cell) for cell in raw):
-            continue
-        cells = {}
-        for index, (column, _label) in mapping.items():
-            if not column.ignored:
-                cells[column.name] = imports._clean_cell(raw[index] if index < len(raw) else None)
-        parsed.append((number, cells))
+    parsed = imports.plain_rows(rows, mapping)
     result.rows = len(parsed)
 
     localities = {locality.code.upper(): locality for locality in Locality.objects.visible_to(user)}
