@@ -355,10 +355,6 @@ def _own_or_coordinator(qs: QuerySet, scope: Scope) -> QuerySet:
     return qs.filter(user_id=scope.user_id)
 
 
-def _whole_city(qs: QuerySet, scope: Scope) -> QuerySet:
-    return qs if scope.whole_city else qs.none()
-
-
 def _holding(action: str) -> Filter:
     """Rows anyone holding `action` may change (the service checks the rest)."""
 
