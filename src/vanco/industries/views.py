@@ -299,7 +299,7 @@ def chain_option(industry, nodes) -> dict:
                 "top": 20,
                 "bottom": 10,
                 "left": 70,
-                "right": "26%",
+                "right": "30%",
                 "orient": "LR",
                 "layout": "orthogonal",
                 "edgeShape": "polyline",
@@ -308,7 +308,17 @@ def chain_option(industry, nodes) -> dict:
                 "roam": True,
                 # Branch labels above their node (clear of the edges), leaf labels to the right.
                 "label": {"position": "top", "distance": 6, "fontSize": 12},
-                "leaves": {"label": {"position": "right", "align": "left", "distance": 6}},
+                # Long leaf labels end in an ellipsis inside the chart; the table below the
+                # chart has them whole.
+                "leaves": {
+                    "label": {
+                        "position": "right",
+                        "align": "left",
+                        "distance": 6,
+                        "width": 340,
+                        "overflow": "truncate",
+                    }
+                },
                 "lineStyle": {"width": 1.2},
             }
         ],
