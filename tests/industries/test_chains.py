@@ -290,6 +290,11 @@ def test_node_page_lists_visible_enterprises_and_projects(client, world, chain):
     stages = {stage.value: count for stage, count, _url in response.context["stages"]}
     assert stages["lead"] == 1
     assert stages["signed"] == 0
+    html = response.content.decode()
+    # The page's title is the node's name, and its lists are drawn once.
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.strip() == f"{chain['a1'].name} · Vanco"
+    assert html.count('data-testid="node-enterprises"') == 1
 
 
 def test_api_chain_map_and_coverage_count_like_the_page(world, chain):
