@@ -105,13 +105,10 @@ def reports(user, filters: Filters, *, path: str | None = ""):
             ends_on__gte=filters.start, ends_on__lte=filters.end
         ).values_list("pk", flat=True)
     )
-    narrowed = path or filters.industry_id is not None or not access.scope_for(user).whole_city
-    if narrowed:
-        qs = ProgressReport.objects.filter(
-            project_id__in=projects(user, filters, path=path).values("pk")
-        )
-    else:
-        qs = ProgressReport.objects.visible_to(user)
+    qs = ProgressReport.objects.visible_to(user)
+    if path or filters.industry_id is not None or not access.scope_for(user).whole_city:
+        # Read from the few projects concerned, through their (project, period) index.
+        qs = qs.filter(project_id__in=projects(user, filters, path=path).values("pk"))
     return qs.order_by().filter(period_id__in=periods, status__in=COUNTED)
 
 
