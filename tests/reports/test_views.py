@@ -187,3 +187,18 @@ def test_api_rejects_a_bulletin_without_period(world):
     response = api.post("/api/v1/bulletins", {"kind": "bulletin", "language": "vi"})
     assert response.status_code == 422
     assert list(response.json()["error"]["fields"]) == ["period"]
+
+
+@pytest.mark.parametrize(
+    ("language", "blank"), [("vi", "- Chọn một mục -"), ("zh-hans", "- 请选择 -")]
+)
+def test_generate_form_empty_choice_is_in_the_readers_language(client, world, language, blank):
+    leader = world["users"][Role.LEADER]
+    leader.language = language
+    leader.save()
+    client.force_login(leader)
+
+    html = client.get(reverse("reports:report-generate")).content.decode()
+
+    assert blank in html
+    assert "Select an option" not in html

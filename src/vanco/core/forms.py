@@ -1,5 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Django 6.1's empty choice of every select; its own vi and zh_Hans catalogues do not have it
+# yet, so ours carry the translation (catalogues of installed apps are merged).
+BLANK_CHOICE_LABEL = gettext_noop("- Select an option -")
 
 
 class VersionedModelForm(forms.ModelForm):
